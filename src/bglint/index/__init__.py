@@ -1,0 +1,162 @@
+"""The project index: module summaries built with the stdlib `ast`, and name resolution.
+
+Files the prefilter passes are summarised by the runner; any other module is summarised lazily,
+the first time a look-up needs it, and at most once per run. Never imports LibCST.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import warnings
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from bglint.index.modules import find_module_file, module_name, search_roots
+from bglint.index.summary import (
+    ClassSummary,
+    FunctionSummary,
+    ModuleSummary,
+    Param,
+    Site,
+    summarize,
+)
+from bglint.source import SourceError, read_source
+
+__all__ = ["Index", "Target", "ModuleSummary", "FunctionSummary", "ClassSummary", "Param", "Site"]
+
+_BUILTINS = frozenset(dir(builtins))
+_MAX_DEPTH = 12  # re-export chains longer than this are cycles or not worth following
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a name refers to. `kind` is one of: function, class, method (bound to a module-level
+    instance, so `self` is already given), module, external (outside the project), unknown."""
+
+    kind: str
+    qualname: str
+    function: Optional[FunctionSummary] = None
+    cls: Optional[ClassSummary] = None
+    module: Optional[ModuleSummary] = None
+
+    @property
+    def is_project_function(self) -> bool:
+        return self.kind in ("function", "method") and self.function is not None
+
+
+UNKNOWN = Target("unknown", "")
+
+
+def parse_module(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences are not ours to report
+        return ast.parse(text, filename=path)
+
+
+class Index:
+    def __init__(self) -> None:
+        self._by_path: Dict[str, Optional[ModuleSummary]] = {}
+        self.files_parsed = 0
+
+    # -- building ----------------------------------------------------------------------------
+    def add(self, path: str, text: str, tree: Optional[ast.Module] = None) -> ModuleSummary:
+        """Summarise a file the runner has read; raises SyntaxError when it does not parse."""
+        if tree is None:
+            tree = parse_module(text, path)
+            self.files_parsed += 1
+        name, is_package = module_name(path)
+        summary = summarize(tree, name, path, is_package)
+        self._by_path[path] = summary
+        return summary
+
+    def module(self, name: str, near: ModuleSummary) -> Optional[ModuleSummary]:
+        """The project module `name`, seen from the file of `near`; summarised on first use."""
+        if name == near.name:
+            return near
+        path = find_module_file(name, search_roots(near.path))
+        if path is None:
+            return None
+        if path not in self._by_path:
+            self._by_path[path] = None  # a cycle reaching this file again finds nothing
+            try:
+                source = read_source(path)
+                self._by_path[path] = self.add(path, source.text)
+            except (SourceError, SyntaxError, ValueError, RecursionError):
+                pass
+        return self._by_path[path]
+
+    # -- look-ups ----------------------------------------------------------------------------
+    def qualify(self, module: ModuleSummary, dotted: str) -> str:
+        """The qualified name a dotted name of `module` means, through imports and aliases."""
+        return self._qualify(module, dotted, 0)
+
+    def _qualify(self, module: ModuleSummary, dotted: str, depth: int) -> str:
+        head, _, rest = dotted.partition(".")
+        suffix = f".{rest}" if rest else ""
+        if head in module.imports:
+            return module.imports[head] + suffix
+        if head in module.aliases and depth < _MAX_DEPTH:
+            value = module.aliases[head]
+            if _is_dotted(value):
+                return self._qualify(module, value, depth + 1) + suffix
+        if head in module.functions or head in module.classes or head in module.instances:
+            return f"{module.name}.{dotted}"
+        if head in module.aliases:
+            return f"{module.name}.{dotted}"
+        if head in _BUILTINS:
+            return f"builtins.{dotted}"
+        return dotted
+
+    def resolve(self, module: ModuleSummary, dotted: str) -> Target:
+        """What a dotted name used in `module` refers to, across the project's modules."""
+        return self._resolve_qualified(self.qualify(module, dotted), module, 0)
+
+    def _resolve_qualified(self, qualname: str, near: ModuleSummary, depth: int) -> Target:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            found = self.module(".".join(parts[:cut]), near)
+            if found is not None:
+                return self._lookup(found, parts[cut:], depth)
+        return Target("external", qualname)
+
+    def _lookup(self, module: ModuleSummary, rest: list, depth: int) -> Target:
+        qualname = ".".join([module.name, *rest])
+        if not rest:
+            return Target("module", qualname, module=module)
+        head = rest[0]
+        if len(rest) == 1 and head in module.functions:
+            return Target("function", qualname, function=module.functions[head], module=module)
+        if head in module.classes:
+            cls = module.classes[head]
+            if len(rest) == 1:
+                return Target("class", qualname, cls=cls, module=module)
+            method = module.functions.get(f"{head}.{rest[1]}")
+            if len(rest) == 2 and method is not None:
+                return Target("function", qualname, function=method, module=module)
+            return UNKNOWN
+        if head in module.instances:
+            owner = self._resolve_qualified(
+                self.qualify(module, module.instances[head]), module, depth + 1
+            )
+            if owner.kind == "class" and len(rest) == 2 and owner.module is not None:
+                method = owner.module.functions.get(f"{owner.cls.name}.{rest[1]}")
+                if method is not None:
+                    return Target("method", qualname, function=method, module=owner.module)
+            return UNKNOWN
+        if head in module.imports or (head in module.aliases and _is_dotted(module.aliases[head])):
+            target = self._qualify(module, ".".join(rest), depth)
+            return self._resolve_qualified(target, module, depth + 1)
+        for star in module.star_imports:
+            found = self.module(star, module)
+            if found is not None and found is not module:
+                target = self._lookup(found, rest, depth + 1)
+                if target.kind != "unknown":
+                    return target
+        return UNKNOWN
+
+
+def _is_dotted(text: str) -> bool:
+    return all(part.isidentifier() for part in text.split("."))

@@ -1,0 +1,56 @@
+"""Qualified names the analysis recognises, after import-table resolution.
+
+FastAPI re-exports Starlette's classes, so every spelling a user can import from is listed.
+"""
+
+BACKGROUND_TASKS = frozenset(
+    {
+        "fastapi.BackgroundTasks",
+        "fastapi.background.BackgroundTasks",
+        "starlette.background.BackgroundTasks",
+    }
+)
+BACKGROUND_TASK = frozenset({"starlette.background.BackgroundTask"})
+UPLOAD_FILE = frozenset(
+    {
+        "fastapi.UploadFile",
+        "fastapi.datastructures.UploadFile",
+        "starlette.datastructures.UploadFile",
+    }
+)
+REQUEST = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request"})
+WEBSOCKET = frozenset(
+    {"fastapi.WebSocket", "fastapi.websockets.WebSocket", "starlette.websockets.WebSocket"}
+)
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"})
+FASTAPI_APP = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+API_ROUTER = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
+UNION = frozenset({"typing.Union", "typing_extensions.Union"})
+CALLABLE = frozenset({"typing.Callable", "collections.abc.Callable", "typing_extensions.Callable"})
+PARTIAL = frozenset({"functools.partial"})
+# Builtins and standard helpers whose result is a callable: a task built by them is fine.
+CALLABLE_FACTORIES = PARTIAL | frozenset(
+    {
+        "builtins.getattr",
+        "operator.attrgetter",
+        "operator.itemgetter",
+        "operator.methodcaller",
+        "functools.wraps",
+        "functools.lru_cache",
+        "functools.cache",
+        "contextvars.copy_context",
+    }
+)
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+ROUTE_DECORATORS = HTTP_METHODS | frozenset({"api_route", "websocket", "route", "websocket_route"})
+ROUTE_REGISTRATIONS = frozenset(
+    {"add_api_route", "add_api_websocket_route", "add_route", "add_websocket_route"}
+)
+
+# Calls that start work outliving the request (design.md §2, BG2xx); the last attribute name.
+SPAWN_CALLS = frozenset(
+    {"create_task", "ensure_future", "run_in_executor", "submit", "Thread", "to_thread"}
+)
