@@ -1,0 +1,303 @@
+"""A view: the LibCST tree of exactly one function (or top-level statement) that holds a site.
+
+The source is the holder's lines with its decorators, under a one-line `if True:` header when
+it is indented, so nothing is re-indented and columns stay the file's. Rows shift by
+`line_offset`. Positions are resolved by the runner, only for views that produced a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from bglint.index import Index, ModuleSummary, Target
+from bglint.index.names import BACKGROUND_TASK, BACKGROUND_TASKS
+from bglint.index.summary import FunctionSummary, Holder, resolve_relative
+from bglint.model.params import ParamKind, classify_annotation
+from bglint.model.scopes import Loop, Scope, free_names, target_names
+
+HEADER = "if True:\n"
+
+
+@dataclass
+class TaskSite:
+    """`tasks.add_task(func, *args)` on a real `BackgroundTasks`, or `BackgroundTask(func, ...)`."""
+
+    call: cst.Call = field(repr=False)
+    kind: str  # "add_task" | "background_task"
+    func_arg: Optional[cst.Arg] = field(repr=False)
+    args: Tuple[cst.Arg, ...] = field(repr=False)  # every argument after the task callable
+    scopes: Tuple[Scope, ...] = field(repr=False)  # enclosing functions, outermost first
+    loops: Tuple[Loop, ...] = field(repr=False)  # loops around the site in its innermost function
+    await_node: Optional[cst.Await] = field(default=None, repr=False)
+
+    @property
+    def func(self) -> Optional[cst.BaseExpression]:
+        return None if self.func_arg is None else self.func_arg.value
+
+
+@dataclass
+class View:
+    path: str
+    module: ModuleSummary
+    holder: Holder
+    tree: cst.Module = field(repr=False)
+    line_offset: int
+    index: Index = field(repr=False)
+    task_sites: List[TaskSite] = field(default_factory=list)
+    functions: List[Scope] = field(default_factory=list, repr=False)
+
+    @property
+    def function(self) -> Optional[FunctionSummary]:
+        return self.module.functions.get(self.holder.function) if self.holder.function else None
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node)
+
+    def dotted(self, node: cst.CSTNode) -> Optional[str]:
+        return get_full_name_for_node(node)
+
+    # -- resolution --------------------------------------------------------------------------
+    def resolve(
+        self, expr: cst.BaseExpression, scopes: Sequence[Scope], shadowed: frozenset = frozenset()
+    ) -> Target:
+        """What `expr` (a name or dotted name) refers to at a place inside `scopes`."""
+        dotted = self.dotted(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is None:
+            return Target("unknown", "")
+        head, _, rest = dotted.partition(".")
+        if head in shadowed:
+            return Target("unknown", dotted)
+        for scope in reversed(scopes):
+            if not scope.binds(head):
+                continue
+            if head in scope.imports:
+                qualified = scope.imports[head] + (f".{rest}" if rest else "")
+                return self.index._resolve_qualified(qualified, self.module, 0)
+            if head in scope.defs and not rest and scope.qualname:
+                nested = self.module.functions.get(f"{scope.qualname}.{head}")
+                if nested is not None:
+                    return Target("function", dotted, function=nested, module=self.module)
+            return Target("unknown", dotted)  # a parameter or local variable
+        return self.index.resolve(self.module, dotted)
+
+    def qualify(self, expr: cst.BaseExpression, scopes: Sequence[Scope]) -> Optional[str]:
+        dotted = self.dotted(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        for scope in reversed(scopes):
+            if head in scope.imports:
+                return scope.imports[head] + (f".{rest}" if rest else "")
+            if scope.binds(head):
+                return None
+        return self.index.qualify(self.module, dotted)
+
+    def free_names(self, node) -> frozenset:
+        return free_names(node)
+
+    def nested_def(self, name: str, scopes: Sequence[Scope]) -> Optional[cst.FunctionDef]:
+        for scope in reversed(scopes):
+            if name in scope.defs:
+                return scope.defs[name]
+            if scope.binds(name):
+                return None
+        return None
+
+    def param_kind(self, scope: Scope, name: str) -> ParamKind:
+        param = scope.params.get(name)
+        if param is None or param.annotation is None:
+            return ParamKind.PLAIN
+        return classify_annotation(self, param.annotation.annotation, ())
+
+    def is_background_tasks(self, expr: cst.BaseExpression, scopes: Sequence[Scope]) -> bool:
+        """Whether the receiver `expr` is a Starlette `BackgroundTasks`: an annotated parameter,
+        or a variable assigned `BackgroundTasks()`, in this view or at module level."""
+        if not isinstance(expr, cst.Name):
+            return False
+        name = expr.value
+        for scope in reversed(scopes):
+            if name in scope.params:
+                return self.param_kind(scope, name) is ParamKind.BACKGROUND_TASKS
+            if name in scope.annotations:
+                kind = classify_annotation(self, scope.annotations[name], scopes)
+                return kind is ParamKind.BACKGROUND_TASKS
+            if name in scope.assigned:
+                value = scope.assigned[name]
+                return isinstance(value, cst.Call) and self.qualify(value.func, scopes) in (
+                    BACKGROUND_TASKS
+                )
+            if scope.binds(name):
+                return False
+        created = self.module.instances.get(name)
+        return created is not None and self.index.qualify(self.module, created) in BACKGROUND_TASKS
+
+
+class _Builder(cst.CSTVisitor):
+    """One walk of the view: scopes, loops, and the candidate task sites."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.scopes: List[Scope] = []
+        self.loops: List[List[Loop]] = [[]]
+        self.awaited: Dict[int, cst.Await] = {}
+        self.candidates: List[TaskSite] = []
+
+    def _qualname(self, node: cst.FunctionDef) -> Optional[str]:
+        if not self.scopes:
+            return self.view.holder.function
+        parent = self.scopes[-1].qualname
+        return f"{parent}.{node.name.value}" if parent else None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.scopes:
+            self.scopes[-1].defs[node.name.value] = node
+        scope = Scope(node=node, qualname=self._qualname(node))
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            scope.params[param.name.value] = param
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.params[star.name.value] = star
+        self.scopes.append(scope)
+        self.view.functions.append(scope)
+        self.loops.append([])
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.loops.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if self.scopes:
+            self.scopes[-1].assigned[node.name.value] = None
+
+    def _enter_loop(self, node) -> None:
+        self.loops[-1].append(Loop(node))
+
+    def _leave_loop(self, original_node) -> None:
+        self.loops[-1].pop()
+
+    leave_For = _leave_loop
+    visit_While = _enter_loop
+    leave_While = _leave_loop
+    visit_CompFor = _enter_loop
+    leave_CompFor = _leave_loop
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if self.scopes:
+            for name in target_names(node.target):
+                self.scopes[-1].assigned[name] = None
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        if self.scopes and len(original_node.targets) == 1:
+            target = original_node.targets[0].target
+            if isinstance(target, cst.Name):
+                self.scopes[-1].assigned[target.value] = original_node.value
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.scopes and isinstance(node.target, cst.Name):
+            self.scopes[-1].annotations[node.target.value] = node.annotation.annotation
+
+    def visit_For(self, node: cst.For) -> None:
+        self._enter_loop(node)
+        if self.scopes:
+            for name in target_names(node.target):
+                self.scopes[-1].assigned[name] = None
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if self.scopes:
+            for name in target_names(node.name):
+                self.scopes[-1].assigned[name] = None
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if not self.scopes:
+            return
+        for alias in node.names:
+            dotted = get_full_name_for_node(alias.name) or ""
+            if alias.asname is not None:
+                self.scopes[-1].imports[alias.asname.name.value] = dotted
+            else:
+                top = dotted.split(".")[0]
+                self.scopes[-1].imports[top] = top
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if not self.scopes or isinstance(node.names, cst.ImportStar):
+            return
+        module = get_full_name_for_node(node.module) if node.module is not None else None
+        base = resolve_relative(self.view.module.package, len(node.relative), module)
+        if base is None:
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            local = alias.asname.name.value if alias.asname is not None else name
+            self.scopes[-1].imports[local] = f"{base}.{name}"
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaited[id(node.expression)] = node
+
+    def visit_Call(self, node: cst.Call) -> None:
+        kind = None
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_task":
+            kind = "add_task"
+        elif isinstance(node.func, (cst.Name, cst.Attribute)):
+            last = node.func.value if isinstance(node.func, cst.Name) else node.func.attr.value
+            if last == "BackgroundTask":
+                kind = "background_task"
+        if kind is None:
+            return
+        func_arg, rest = _split_task_args(node.args)
+        self.candidates.append(
+            TaskSite(
+                call=node,
+                kind=kind,
+                func_arg=func_arg,
+                args=rest,
+                scopes=tuple(self.scopes),
+                loops=tuple(self.loops[-1]),
+                await_node=self.awaited.get(id(node)),
+            )
+        )
+
+
+def _split_task_args(args: Sequence[cst.Arg]) -> Tuple[Optional[cst.Arg], Tuple[cst.Arg, ...]]:
+    """The task callable (first positional, or `func=`) and the arguments it will receive."""
+    for position, arg in enumerate(args):
+        if arg.star:
+            break
+        if arg.keyword is None or arg.keyword.value == "func":
+            return arg, tuple(args[:position]) + tuple(args[position + 1 :])
+        break
+    for position, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == "func":
+            return arg, tuple(args[:position]) + tuple(args[position + 1 :])
+    return None, tuple(args)
+
+
+def holder_source(lines: Sequence[str], holder: Holder) -> Tuple[str, int]:
+    """The source a view parses and the row shift back to the file."""
+    body = "".join(lines[holder.start_line - 1 : holder.end_line])
+    if holder.indented:
+        return HEADER + body, holder.start_line - 2
+    return body, holder.start_line - 1
+
+
+def build_view(
+    path: str, lines: Sequence[str], module: ModuleSummary, holder: Holder, index: Index
+) -> View:
+    """Parse one holder with LibCST and collect its scopes and task sites."""
+    source, offset = holder_source(lines, holder)
+    tree = cst.parse_module(source)
+    view = View(path=path, module=module, holder=holder, tree=tree, line_offset=offset, index=index)
+    builder = _Builder(view)
+    tree.visit(builder)
+    for site in builder.candidates:
+        site.await_node = builder.awaited.get(id(site.call))
+        if site.kind == "add_task":
+            if view.is_background_tasks(site.call.func.value, site.scopes):
+                view.task_sites.append(site)
+        elif view.qualify(site.call.func, site.scopes) in BACKGROUND_TASK:
+            view.task_sites.append(site)
+    return view
