@@ -1,0 +1,102 @@
+"""Which files a run looks at: `.py` files under the given paths, as ruff would pick them.
+
+Folders ruff excludes by default are skipped, `.gitignore` files are respected (with
+`pathspec`, loaded only when a `.gitignore` exists), symlinked folders are not followed (no
+loops), and a file named explicitly is always checked.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import List, Optional, Sequence, Tuple
+
+# ruff's default `exclude` list
+DEFAULT_EXCLUDES = frozenset(
+    {
+        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
+        ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
+        ".svn", ".tox", ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "dist",
+        "node_modules", "site-packages", "venv", ".bglint_cache",
+    }
+)  # fmt: skip
+
+
+class UsageError(Exception):
+    """A mistake in how bglint was called (exit code 2); the message names what is wrong."""
+
+
+def _gitignore(folder: str):
+    path = os.path.join(folder, ".gitignore")
+    if not os.path.isfile(path):
+        return None
+    import pathspec
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return pathspec.PathSpec.from_lines("gitwildmatch", handle)
+    except OSError:
+        return None
+
+
+def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, object]]) -> bool:
+    for base, spec in specs:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if is_dir:
+            relative += "/"
+        if spec.match_file(relative):
+            return True
+    return False
+
+
+def _walk(folder: str, specs: List[Tuple[str, object]], found: List[str]) -> None:
+    spec = _gitignore(folder)
+    if spec is not None:
+        specs = specs + [(folder, spec)]
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in DEFAULT_EXCLUDES or _ignored(entry.path, True, specs):
+                    continue
+                _walk(entry.path, specs, found)
+            elif entry.name.endswith(".py") and entry.is_file():
+                if not _ignored(entry.path, False, specs):
+                    found.append(entry.path)
+        except OSError:
+            continue
+
+
+def _outer_specs(folder: str) -> List[Tuple[str, object]]:
+    """`.gitignore` files of the enclosing folders up to the repository root."""
+    specs: List[Tuple[str, object]] = []
+    current: Optional[str] = os.path.abspath(folder)
+    if os.path.exists(os.path.join(current, ".git")):
+        return specs
+    while current:
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+        spec = _gitignore(current)
+        if spec is not None:
+            specs.insert(0, (current, spec))
+        if os.path.exists(os.path.join(current, ".git")):
+            break
+    return specs
+
+
+def discover(paths: Sequence[str]) -> List[str]:
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
+    found: List[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            _walk(path, _outer_specs(path), found)
+        else:
+            found.append(path)
+    unique = list(dict.fromkeys(os.path.normpath(p) for p in found))
+    return unique
