@@ -120,16 +120,16 @@ class View:
             return False
         name = expr.value
         for scope in reversed(scopes):
-            if name in scope.params:
-                return self.param_kind(scope, name) is ParamKind.BACKGROUND_TASKS
             if name in scope.annotations:
                 kind = classify_annotation(self, scope.annotations[name], scopes)
                 return kind is ParamKind.BACKGROUND_TASKS
-            if name in scope.assigned:
+            if name in scope.assigned:  # also a parameter rebound in the body: go by the value
                 value = scope.assigned[name]
                 return isinstance(value, cst.Call) and self.qualify(value.func, scopes) in (
                     BACKGROUND_TASKS
                 )
+            if name in scope.params:
+                return self.param_kind(scope, name) is ParamKind.BACKGROUND_TASKS
             if scope.binds(name):
                 return False
         created = self.module.instances.get(name)
