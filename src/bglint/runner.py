@@ -17,7 +17,7 @@ from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs
 from bglint.discovery import UsageError, discover
 from bglint.edits import apply_fixes, split_lines
 from bglint.index import Index, parse_module
-from bglint.prefilter import may_hold_site
+from bglint.prefilter import may_hold_site, words_for
 from bglint.settings import FixMode, Settings, enabled_codes
 from bglint.source import SourceError, SourceFile, decode_source, is_binary
 
@@ -68,6 +68,9 @@ class Engine:
         self.codes = enabled_codes(catalogue.rule_names(), settings)
         self._rules: Optional[list] = None
         self.views_built = 0
+        table = catalogue.SITE_KINDS
+        self.kinds = frozenset(kind for code in self.codes for kind in table.get(code, ()))
+        self._words = words_for(self.kinds)
 
     @property
     def rules(self) -> list:
@@ -76,10 +79,6 @@ class Engine:
 
             self._rules = [rule() for rule in ALL_RULES if rule.code in self.codes]
         return self._rules
-
-    def site_kinds(self) -> frozenset:
-        table = catalogue.SITE_KINDS
-        return frozenset(kind for code in self.codes for kind in table.get(code, ()))
 
     # -- one file ----------------------------------------------------------------------------
     def check_file(self, path: str) -> FileResult:
@@ -93,7 +92,7 @@ class Engine:
     def check_bytes(self, raw: bytes, path: str) -> FileResult:
         if is_binary(raw):
             return FileResult(path, skipped="binary file (contains a NUL byte); skipped")
-        if not may_hold_site(raw):
+        if not self.kinds or not may_hold_site(raw, self.kinds, self._words):
             return FileResult(path)
         try:
             source = decode_source(raw, path)
@@ -142,9 +141,8 @@ class Engine:
             return [_syntax_error(path, 1, 1, f"cannot parse: {err}")]
         self.index.files_parsed += 1
         summary = self.index.add(os.path.abspath(path), text, tree)
-        kinds = self.site_kinds()
         holders = sorted(
-            {site.holder for site in summary.sites if site.kind in kinds},
+            {site.holder for site in summary.sites if site.kind in self.kinds},
             key=lambda h: (h.start_line, h.end_line),
         )
         if not holders:

@@ -207,7 +207,8 @@ class _Collector(ast.NodeVisitor):
         decorators = getattr(statement, "decorator_list", None)
         if decorators:
             start = min(start, decorators[0].lineno)
-        return Holder(start, statement.end_lineno or statement.lineno, False, None)
+        indented = statement.col_offset > 0
+        return Holder(start, statement.end_lineno or statement.lineno, indented, None)
 
     def _visit_function(self, node) -> None:
         parent = self.functions[-1].summary.qualname if self.functions else None
@@ -276,7 +277,14 @@ class _Collector(ast.NodeVisitor):
             self.visit(child)
         self.classes.append(node.name)
         for statement in node.body:
-            self.visit(statement)
+            if self.outermost is None and not self.functions:
+                # a site in a class body (not in a method) is held by its own statement, not
+                # by the whole class: a class can be thousands of lines long
+                saved, self.top_statement = self.top_statement, statement
+                self.visit(statement)
+                self.top_statement = saved
+            else:
+                self.visit(statement)
         self.classes.pop()
 
     # -- imports and module-level names -------------------------------------------------------

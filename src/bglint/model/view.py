@@ -18,6 +18,7 @@ from bglint.index.names import BACKGROUND_TASK, BACKGROUND_TASKS
 from bglint.index.summary import FunctionSummary, Holder, resolve_relative
 from bglint.model.params import ParamKind, classify_annotation
 from bglint.model.scopes import Loop, Scope, free_names, target_names
+from bglint.model.walk import Walker
 
 HEADER = "if True:\n"
 
@@ -136,10 +137,11 @@ class View:
         return created is not None and self.index.qualify(self.module, created) in BACKGROUND_TASKS
 
 
-class _Builder(cst.CSTVisitor):
+class _Builder(Walker):
     """One walk of the view: scopes, loops, and the candidate task sites."""
 
     def __init__(self, view: View) -> None:
+        super().__init__()
         self.view = view
         self.scopes: List[Scope] = []
         self.loops: List[List[Loop]] = [[]]
@@ -185,6 +187,25 @@ class _Builder(cst.CSTVisitor):
     leave_While = _leave_loop
     visit_CompFor = _enter_loop
     leave_CompFor = _leave_loop
+
+    def _visit_comprehension(self, node) -> bool:
+        """The element of `[f(x) for x in xs]` runs inside its loops, though it comes first."""
+        loops, comp = [], node.for_in
+        while comp is not None:
+            loops.append(Loop(comp))
+            comp = comp.inner_for_in
+        self.loops[-1].extend(loops)
+        for part in ("elt", "key", "value"):
+            if hasattr(node, part):
+                self.walk(getattr(node, part))
+        del self.loops[-1][-len(loops) :]
+        self.walk(node.for_in)
+        return False
+
+    visit_ListComp = _visit_comprehension
+    visit_SetComp = _visit_comprehension
+    visit_GeneratorExp = _visit_comprehension
+    visit_DictComp = _visit_comprehension
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         if self.scopes:
@@ -292,7 +313,7 @@ def build_view(
     tree = cst.parse_module(source)
     view = View(path=path, module=module, holder=holder, tree=tree, line_offset=offset, index=index)
     builder = _Builder(view)
-    tree.visit(builder)
+    builder.walk(tree)
     for site in builder.candidates:
         site.await_node = builder.awaited.get(id(site.call))
         if site.kind == "add_task":

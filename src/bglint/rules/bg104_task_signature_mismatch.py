@@ -116,7 +116,7 @@ class TaskSignatureMismatch(Rule):
             resolved = _resolve(view, site)
             if resolved is None:
                 continue
-            function, params, given = resolved
+            function, params, given, written = resolved
             for arg in site.args:
                 if arg.keyword is None:
                     given.positional += 1
@@ -129,14 +129,17 @@ class TaskSignatureMismatch(Rule):
                     site.call,
                     template=template,
                     scheduler=scheduler(site),
-                    func=function.name,
+                    func=written,
                     signature=_signature(function.name, params),
                     **fields,
                 )
 
 
-def _resolve(view: View, site: TaskSite) -> Optional[Tuple[FunctionSummary, Sequence[Param], _Given]]:
-    """The task function, the parameters left to fill, and what `partial` already gave."""
+def _resolve(
+    view: View, site: TaskSite
+) -> Optional[Tuple[FunctionSummary, Sequence[Param], _Given, str]]:
+    """The task function, the parameters left to fill, what `partial` already gave, and the
+    function as written at the site."""
     task, given = site.func, _Given()
     if m.matches(task, PARTIAL_CALL) and view.qualify(task.func, site.scopes) in PARTIAL:
         if any(arg.star for arg in task.args):
@@ -150,7 +153,7 @@ def _resolve(view: View, site: TaskSite) -> Optional[Tuple[FunctionSummary, Sequ
     params = _callable_params(target)
     if params is None:
         return None
-    return target.function, params, given
+    return target.function, params, given, view.code(task)
 
 
 def _callable_params(target: Target) -> Optional[Sequence[Param]]:
