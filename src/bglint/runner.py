@@ -6,8 +6,8 @@ file the prefilter rejects is never decoded or parsed.
 
 from __future__ import annotations
 
-import ast
 import os
+from bisect import bisect_right
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -186,11 +186,10 @@ def _to_diagnostics(view, findings) -> Iterable[Diagnostic]:
     for finding in findings:
         start, end = span(finding.node)
         fix = None
-        if finding.fix is not None:
-            edits = tuple(
-                Edit(*span(old), view.code(new)) for old, new in finding.fix.replacements
-            )
-            fix = Fix(finding.fix.title, finding.fix.applicability, edits)
+        if finding.fix is not None and _keeps_comments(view, finding.fix):
+            edit = _edit_for(view, finding.fix)
+            if edit is not None:
+                fix = Fix(finding.fix.title, finding.fix.applicability, (edit,))
         yield Diagnostic(
             finding.code,
             finding.name,
@@ -201,6 +200,45 @@ def _to_diagnostics(view, findings) -> Iterable[Diagnostic]:
             fix,
             docs_url(finding.code, finding.name),
         )
+
+
+def _edit_for(view, fix) -> Optional[Edit]:
+    """The text edit a node fix makes, rendered inside the whole view so that indentation
+    carried by the surrounding block (`ParenthesizedWhitespace(indent=True)`) stays right."""
+    tree = view.tree
+    for old, new in fix.replacements:
+        tree = tree.deep_replace(old, new)
+    before, after = view.tree.code, tree.code
+    if before == after:
+        return None
+    prefix = 0
+    limit = min(len(before), len(after))
+    while prefix < limit and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    starts = [0]
+    for line in split_lines(before):
+        starts.append(starts[-1] + len(line))
+
+    def location(offset: int) -> Location:
+        row = bisect_right(starts, offset) - 1
+        return Location(row + 1 + view.line_offset, offset - starts[row] + 1)
+
+    return Edit(location(prefix), location(len(before) - suffix), after[prefix : len(after) - suffix])
+
+
+def _keeps_comments(view, fix) -> bool:
+    """A fix that would drop a comment is not offered (style.md §4); the finding stays."""
+    import libcst.matchers as m
+
+    for old, new in fix.replacements:
+        before = sorted(c.value for c in m.findall(old, m.Comment()))
+        after = sorted(c.value for c in m.findall(new, m.Comment()))
+        if before != after:
+            return False
+    return True
 
 
 def check_paths(paths: Sequence[str], settings: Settings) -> RunResult:

@@ -58,10 +58,20 @@ def can_move_arguments(args: Sequence[cst.Arg]) -> bool:
 
 
 def rebuild_task_call(site: TaskSite, task: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
-    """`site.call` scheduling `task` with `args` instead of its current arguments."""
-    comma = site.func_arg.comma if not args else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    first = cst.Arg(value=task.with_changes(lpar=[], rpar=[]) if not task.lpar else task, comma=comma)
-    return site.call.with_changes(args=[first, *args])
+    """`site.call` scheduling `task` with `args` in place of its single task argument.
+
+    The original argument's comma and the whitespace after it (where a trailing comment
+    lives in a multi-line call) move to the last new argument, so no comment is lost."""
+    original = site.func_arg
+    task = task.with_changes(lpar=[], rpar=[]) if isinstance(task, (cst.Name, cst.Attribute)) else task
+    if not args:
+        return site.call.with_changes(args=[original.with_changes(value=task)])
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    moved = [arg.with_changes(comma=space) for arg in args[:-1]]
+    last = args[-1].with_changes(
+        comma=original.comma, whitespace_after_arg=original.whitespace_after_arg
+    )
+    return site.call.with_changes(args=[cst.Arg(value=task, comma=space), *moved, last])
 
 
 def task_arguments_fixable(site: TaskSite) -> bool:
