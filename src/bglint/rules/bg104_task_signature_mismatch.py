@@ -198,7 +198,14 @@ def _mismatch(params: Sequence[Param], given: _Given):
 
 def _signature(name: str, params: Sequence[Param]) -> str:
     shown = []
-    for param in params:
+    for position, param in enumerate(params):
+        if param.kind == "kwonly" and not any(p.kind == "vararg" for p in params[:position]):
+            if "*" not in shown:
+                shown.append("*")
+        if position and param.kind != "posonly" and params[position - 1].kind == "posonly":
+            shown.append("/")
         prefix = {"vararg": "*", "varkw": "**"}.get(param.kind, "")
         shown.append(f"{prefix}{param.name}{'=...' if param.has_default else ''}")
+    if params and params[-1].kind == "posonly":
+        shown.append("/")
     return f"{name}({', '.join(shown)})"
