@@ -136,8 +136,9 @@ def test_routes_from_decorators_and_add_api_route(project: Path) -> None:
 
 
 def test_function_facts() -> None:
-    from bglint.index.summary import summarize
     import ast
+
+    from bglint.index.summary import summarize
 
     source = textwrap.dedent(
         """

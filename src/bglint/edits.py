@@ -58,7 +58,11 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
     taken: List[Tuple[int, int]] = []
     count = 0
     for _, edits, _fix in spans:
-        if any(s < t_end and t_start < e or s == e == t_start for s, e, _ in edits for t_start, t_end in taken):
+        if any(
+            s < t_end and t_start < e or s == e == t_start
+            for s, e, _ in edits
+            for t_start, t_end in taken
+        ):
             continue
         trial = _splice(text, sorted(accepted + edits, key=lambda item: item[0]))
         if not parses(trial):

@@ -18,7 +18,14 @@ WORDS = {
     "background_attr": (b".background",),
     "file_read": (b".file.read", b"UploadFile"),
 }
-SPAWN_WORDS = (b"create_task", b"ensure_future", b"run_in_executor", b"submit(", b"Thread(", b"to_thread")
+SPAWN_WORDS = (
+    b"create_task",
+    b"ensure_future",
+    b"run_in_executor",
+    b"submit(",
+    b"Thread(",
+    b"to_thread",
+)
 SPAWN_CONTEXT = (b"Depends", b"UploadFile")
 ALL_KINDS = frozenset(WORDS) | {"spawn"}
 

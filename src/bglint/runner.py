@@ -7,10 +7,10 @@ file the prefilter rejects is never decoded or parsed.
 from __future__ import annotations
 
 import os
-from bisect import bisect_right
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from bglint import catalogue
 from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
@@ -226,7 +226,9 @@ def _edit_for(view, fix) -> Optional[Edit]:
         row = bisect_right(starts, offset) - 1
         return Location(row + 1 + view.line_offset, offset - starts[row] + 1)
 
-    return Edit(location(prefix), location(len(before) - suffix), after[prefix : len(after) - suffix])
+    return Edit(
+        location(prefix), location(len(before) - suffix), after[prefix : len(after) - suffix]
+    )
 
 
 def _keeps_comments(view, fix) -> bool:

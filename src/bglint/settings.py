@@ -54,7 +54,9 @@ def enabled_codes(all_codes: Iterable[str], settings: Settings) -> FrozenSet[str
     enabled = set()
     for code in all_codes:
         best_select = max((_specificity(s) for s in selects if matches(code, s)), default=-1)
-        best_ignore = max((_specificity(s) for s in settings.ignore if matches(code, s)), default=-1)
+        best_ignore = max(
+            (_specificity(s) for s in settings.ignore if matches(code, s)), default=-1
+        )
         if best_select >= 0 and best_select > best_ignore:
             enabled.add(code)
     return frozenset(enabled)

@@ -22,7 +22,9 @@ REQUEST = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.r
 WEBSOCKET = frozenset(
     {"fastapi.WebSocket", "fastapi.websockets.WebSocket", "starlette.websockets.WebSocket"}
 )
-DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"})
+DEPENDS = frozenset(
+    {"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"}
+)
 FASTAPI_APP = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 API_ROUTER = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})

@@ -148,10 +148,14 @@ def _params(args: ast.arguments) -> Tuple[Param, ...]:
             Param(arg.arg, kind, default is not None, _unparse(arg.annotation), _unparse(default))
         )
     if args.vararg:
-        params.append(Param(args.vararg.arg, "vararg", False, _unparse(args.vararg.annotation), None))
+        params.append(
+            Param(args.vararg.arg, "vararg", False, _unparse(args.vararg.annotation), None)
+        )
     for arg, default in zip(args.kwonlyargs, args.kw_defaults):
         params.append(
-            Param(arg.arg, "kwonly", default is not None, _unparse(arg.annotation), _unparse(default))
+            Param(
+                arg.arg, "kwonly", default is not None, _unparse(arg.annotation), _unparse(default)
+            )
         )
     if args.kwarg:
         params.append(Param(args.kwarg.arg, "varkw", False, _unparse(args.kwarg.annotation), None))
@@ -314,7 +318,11 @@ class _Collector(ast.NodeVisitor):
         return not self.functions and not self.classes
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if self._module_level() and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if (
+            self._module_level()
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
             self._record_module_value(node.targets[0].id, node.value)
         self._record_background_attr(node.targets)
         self.generic_visit(node)

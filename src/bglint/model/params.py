@@ -94,9 +94,7 @@ def _classify_subscript(
     view: "View", expr: cst.Subscript, scopes: Sequence["Scope"], depth: int
 ) -> ParamKind:
     qualified = view.qualify(expr.value, scopes) or ""
-    elements = [
-        e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)
-    ]
+    elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
     if not elements:
         return ParamKind.PLAIN
     if qualified in ANNOTATED or qualified in OPTIONAL:

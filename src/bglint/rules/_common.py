@@ -57,13 +57,17 @@ def can_move_arguments(args: Sequence[cst.Arg]) -> bool:
     )
 
 
-def rebuild_task_call(site: TaskSite, task: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
+def rebuild_task_call(
+    site: TaskSite, task: cst.BaseExpression, args: Sequence[cst.Arg]
+) -> cst.Call:
     """`site.call` scheduling `task` with `args` in place of its single task argument.
 
     The original argument's comma and the whitespace after it (where a trailing comment
     lives in a multi-line call) move to the last new argument, so no comment is lost."""
     original = site.func_arg
-    task = task.with_changes(lpar=[], rpar=[]) if isinstance(task, (cst.Name, cst.Attribute)) else task
+    task = (
+        task.with_changes(lpar=[], rpar=[]) if isinstance(task, (cst.Name, cst.Attribute)) else task
+    )
     if not args:
         return site.call.with_changes(args=[original.with_changes(value=task)])
     space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))

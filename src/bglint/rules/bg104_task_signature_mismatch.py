@@ -13,7 +13,7 @@ from bglint.index.names import PARTIAL
 from bglint.index.summary import FunctionSummary, Param
 from bglint.model import TaskSite, View
 from bglint.rules._common import scheduler
-from bglint.rules.base import Finding, FixAvailability, Rule
+from bglint.rules.base import Finding, Rule
 
 # Ex) add_task(partial(send_receipt, order_id), email=email)
 PARTIAL_CALL = m.Call(args=[m.Arg(keyword=None, star=""), m.ZeroOrMore()])
@@ -158,7 +158,11 @@ def _resolve(
 
 def _callable_params(target: Target) -> Optional[Sequence[Param]]:
     function = target.function
-    if not target.is_project_function or function.decorators and not _only(function, "staticmethod"):
+    if (
+        not target.is_project_function
+        or function.decorators
+        and not _only(function, "staticmethod")
+    ):
         return None
     if target.kind == "method":  # bound to a module-level instance: `self` is given
         return function.params[1:] if not _only(function, "staticmethod") else function.params
@@ -189,7 +193,9 @@ def _mismatch(params: Sequence[Param], given: _Given):
         if keyword in bound and keyword not in given.soft_keywords:
             return "twice", dict(keyword=keyword)
         bound.add(keyword)
-    required = [p.name for p in params if p.kind in ("posonly", "pos", "kwonly") and not p.has_default]
+    required = [
+        p.name for p in params if p.kind in ("posonly", "pos", "kwonly") and not p.has_default
+    ]
     missing = [name for name in required if name not in bound]
     if missing:
         return "missing", dict(missing="`, `".join(missing))

@@ -99,7 +99,9 @@ class CoroutineNeverAwaited(Rule):
             if task is None:
                 continue
             if m.matches(task, LAMBDA_CALLING):
-                target = view.resolve(task.body.func, site.scopes, frozenset(param_names(task.params)))
+                target = view.resolve(
+                    task.body.func, site.scopes, frozenset(param_names(task.params))
+                )
                 if is_async_function(target):
                     fields = self._fields(view, site, "lambda", target)
                     yield self.report(task, fix=self._fix(site, fields), **fields)
@@ -133,6 +135,3 @@ def _awaitable_returned(view: View, index: Index, wrapper: Target) -> Optional[T
         if is_async_function(target):
             return target
     return None
-
-
-
