@@ -233,9 +233,10 @@ def test_rule_codes_match_fixture_folders():
     from bglint.rules import ALL_RULES
 
     codes = {rule.code for rule in ALL_RULES}
-    assert codes == set(RULE_FOLDERS), (
-        f"rules without fixtures: {sorted(codes - set(RULE_FOLDERS))}; "
-        f"fixture folders without a rule: {sorted(set(RULE_FOLDERS) - codes)}"
+    folders = {folder.name for folder in fixture_folders()}
+    assert codes == folders, (
+        f"rules without fixtures: {sorted(codes - folders)}; "
+        f"fixture folders without a rule: {sorted(folders - codes)}"
     )
 
 

@@ -77,7 +77,9 @@ class Engine:
         if self._rules is None:
             from bglint.rules import ALL_RULES  # imports LibCST
 
-            self._rules = [rule() for rule in ALL_RULES if rule.code in self.codes]
+            self._rules = [
+                rule() for rule in ALL_RULES if rule.code in self.codes and rule.code != "BG000"
+            ]
         return self._rules
 
     # -- one file ----------------------------------------------------------------------------

@@ -28,8 +28,8 @@ class _Given:
 
 class TaskSignatureMismatch(Rule):
     """## What it does
-    Checks that the arguments given to `add_task` fit the signature of the task function:
-    no missing required parameter, no unknown keyword, not too many positional arguments, no
+    Checks for `add_task` arguments that do not fit the signature of the task function: a
+    missing required parameter, an unknown keyword, too many positional arguments, or a
     parameter given twice.
 
     ## Why is this bad?
