@@ -194,3 +194,56 @@ def test_import_cycle_terminates(tmp_path: Path) -> None:
     index = Index()
     summary = load(index, tmp_path / "pkg/__init__.py")
     assert index.resolve(summary, "job").kind in ("unknown", "external")
+
+
+def test_dependencies_apps_and_routes_across_modules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "core/__init__.py": "",
+            "core/db.py": """
+                from typing import Annotated
+                from fastapi import Depends, FastAPI
+
+                def get_db():
+                    yield "session"
+
+                DB = Annotated[str, Depends(get_db, scope="function")]
+                app = FastAPI()
+            """,
+            "api.py": """
+                from fastapi import APIRouter, Depends, Security
+                from core.db import DB, app, get_db
+
+                router = APIRouter(dependencies=[Depends(get_db)])
+                not_a_router = dict()
+
+                @router.post("/orders", dependencies=[Security(get_db)])
+                def create(db: DB, other=Depends(get_db)): ...
+
+                @app.get("/health")
+                def health(): ...
+
+                @not_a_router.get("/x")
+                def not_a_route(): ...
+            """,
+        },
+    )
+    index = Index()
+    summary = load(index, tmp_path / "api.py")
+    assert index.app_kind(summary, "router") == "router"
+    assert index.app_kind(summary, "app") == "app"  # imported from core.db
+    assert index.app_kind(summary, "not_a_router") is None
+    assert [r.method for r in index.routes_of(summary, "create")] == ["post"]
+    assert [r.owner for r in index.routes_of(summary, "health")] == ["app"]
+    assert index.routes_of(summary, "not_a_route") == []
+    refs = {(d.target, d.function, d.param, d.via, d.scope) for d in summary.dependencies}
+    assert refs == {
+        ("get_db", None, None, "dependencies", None),
+        ("get_db", "create", None, "dependencies", None),
+        ("get_db", "create", "other", "default", None),
+    }
+    through_alias = [d for d in index.dependencies_of(summary, "create") if d.via == "alias"]
+    assert [(d.target, d.scope, d.alias) for d in through_alias] == [("get_db", "function", "DB")]
+    assert index.resolve(summary, "get_db").function.is_generator

@@ -109,3 +109,44 @@ def test_files_without_sites_never_import_libcst(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_parameters_are_classified(tmp_path: Path) -> None:
+    from bglint.edits import split_lines
+    from bglint.index import Index
+    from bglint.model import ParamKind, build_view
+
+    source = textwrap.dedent(
+        """
+        from typing import Annotated, List
+        from fastapi import BackgroundTasks, Depends, File, Request, UploadFile, WebSocket
+
+        def get_db(): yield 1
+        DB = Annotated[str, Depends(get_db)]
+
+        def endpoint(
+            tasks: BackgroundTasks, upload: UploadFile, uploads: List[UploadFile],
+            request: Request, ws: WebSocket, db: DB, other: str = Depends(get_db),
+            blob: bytes = File(...), plain: int = 3,
+        ):
+            tasks.add_task(print, plain)
+        """
+    )
+    path = tmp_path / "app.py"
+    path.write_text(source)
+    index = Index()
+    summary = index.add(str(path), source)
+    view = build_view(str(path), split_lines(source), summary, summary.sites[0].holder, index)
+    scope = view.functions[0]
+    kinds = {name: view.param_kind(scope, name).value for name in scope.params}
+    assert kinds == {
+        "tasks": ParamKind.BACKGROUND_TASKS.value,
+        "upload": "upload_file",
+        "uploads": "upload_list",
+        "request": "request",
+        "ws": "websocket",
+        "db": "dependency",
+        "other": "dependency",
+        "blob": "plain",
+        "plain": "plain",
+    }

@@ -10,20 +10,33 @@ import ast
 import builtins
 import warnings
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
-from bglint.index.modules import find_module_file, module_name, search_roots
-from bglint.index.summary import (
+from bglint.index.facts import (
     ClassSummary,
+    DependencyRef,
     FunctionSummary,
     ModuleSummary,
     Param,
+    Route,
     Site,
-    summarize,
 )
+from bglint.index.modules import find_module_file, module_name, search_roots
+from bglint.index.names import API_ROUTER, FASTAPI_APP
+from bglint.index.summary import summarize
 from bglint.source import SourceError, read_source
 
-__all__ = ["Index", "Target", "ModuleSummary", "FunctionSummary", "ClassSummary", "Param", "Site"]
+__all__ = [
+    "ClassSummary",
+    "DependencyRef",
+    "FunctionSummary",
+    "Index",
+    "ModuleSummary",
+    "Param",
+    "Route",
+    "Site",
+    "Target",
+]
 
 _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 12  # re-export chains longer than this are cycles or not worth following
@@ -32,13 +45,15 @@ _MAX_DEPTH = 12  # re-export chains longer than this are cycles or not worth fol
 @dataclass(frozen=True)
 class Target:
     """What a name refers to. `kind` is one of: function, class, method (bound to a module-level
-    instance, so `self` is already given), module, external (outside the project), unknown."""
+    instance, so `self` is already given), instance (a module-level `x = Something()`), module,
+    external (outside the project), unknown."""
 
     kind: str
     qualname: str
     function: Optional[FunctionSummary] = None
     cls: Optional[ClassSummary] = None
     module: Optional[ModuleSummary] = None
+    created_by: Optional[str] = None  # for an instance: the qualified name of what built it
 
     @property
     def is_project_function(self) -> bool:
@@ -137,6 +152,9 @@ class Index:
             if len(rest) == 2 and method is not None:
                 return Target("function", qualname, function=method, module=module)
             return UNKNOWN
+        if head in module.instances and len(rest) == 1:
+            created_by = self.qualify(module, module.instances[head])
+            return Target("instance", qualname, module=module, created_by=created_by)
         if head in module.instances:
             owner = self._resolve_qualified(
                 self.qualify(module, module.instances[head]), module, depth + 1
@@ -149,6 +167,8 @@ class Index:
         if head in module.imports or (head in module.aliases and _is_dotted(module.aliases[head])):
             target = self._qualify(module, ".".join(rest), depth)
             return self._resolve_qualified(target, module, depth + 1)
+        if head in module.aliases and len(rest) == 1:  # `DB = Annotated[Session, Depends(...)]`
+            return Target("alias", qualname, module=module)
         for star in module.star_imports:
             found = self.module(star, module)
             if found is not None and found is not module:
@@ -156,6 +176,40 @@ class Index:
                 if target.kind != "unknown":
                     return target
         return UNKNOWN
+
+    def app_kind(self, module: ModuleSummary, dotted: str) -> Optional[str]:
+        """ "app" or "router" when `dotted` names a `FastAPI()` / `APIRouter()` instance of the
+        project, also one imported from another module; else None."""
+        target = self.resolve(module, dotted)
+        if target.kind != "instance":
+            return None
+        if target.created_by in FASTAPI_APP:
+            return "app"
+        if target.created_by in API_ROUTER:
+            return "router"
+        return None
+
+    def routes_of(self, module: ModuleSummary, function: str) -> List[Route]:
+        """The registrations of `function` (a qualname in `module`) on an app or router."""
+        return [
+            route
+            for route in module.routes
+            if route.function == function and self.app_kind(module, route.owner) is not None
+        ]
+
+    def dependencies_of(self, module: ModuleSummary, function: str) -> List[DependencyRef]:
+        """The `Depends(...)` in `function`'s signature and in the aliases its annotations use."""
+        own = [d for d in module.dependencies if d.function == function]
+        summary = module.functions.get(function)
+        if summary is None:
+            return own
+        via_alias = []
+        for name in {p.annotation.split("[")[0] for p in summary.params if p.annotation}:
+            target = self.resolve(module, name) if _is_dotted(name) else UNKNOWN
+            if target.kind == "alias":
+                alias = target.qualname.rpartition(".")[2]
+                via_alias += [d for d in target.module.dependencies if d.alias == alias]
+        return own + via_alias
 
 
 def _is_dotted(text: str) -> bool:

@@ -9,103 +9,33 @@ top-level statement) that holds it: the only code LibCST will ever parse.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
+from bglint.index.facts import (
+    ClassSummary,
+    DependencyRef,
+    FunctionSummary,
+    Holder,
+    ModuleSummary,
+    Param,
+    Route,
+    Site,
+)
 from bglint.index.names import ROUTE_DECORATORS, ROUTE_REGISTRATIONS, SPAWN_CALLS
 
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str  # "posonly" | "pos" | "vararg" | "kwonly" | "varkw"
-    has_default: bool
-    annotation: Optional[str]
-    default: Optional[str]
-
-
-@dataclass
-class FunctionSummary:
-    name: str
-    qualname: str  # dotted within the module: "Mailer.send", "outer.inner"
-    start_line: int  # first decorator line
-    def_line: int
-    end_line: int
-    col: int
-    is_async: bool
-    params: Tuple[Param, ...]
-    decorators: Tuple[str, ...]  # dotted names (or source) of decorators, as written
-    class_name: Optional[str]
-    parent: Optional[str]  # qualname of the enclosing function, if nested
-    return_annotation: Optional[str] = None
-    is_generator: bool = False
-    has_await: bool = False
-    returns_value: bool = False
-    returns_callable: bool = False  # returns a lambda, a nested def, partial(...)
-    returned_calls: Tuple[str, ...] = ()  # callees of `return f(...)`, as written
-    calls: Tuple[str, ...] = ()  # callees of every call in the own body, as written
-    raises: Tuple[str, ...] = ()
-
-    @property
-    def is_method(self) -> bool:
-        return self.class_name is not None and self.parent is None
-
-
-@dataclass
-class ClassSummary:
-    name: str
-    bases: Tuple[str, ...]
-    methods: Tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Holder:
-    """The code a view parses: an outermost function (with decorators) or a top-level statement."""
-
-    start_line: int
-    end_line: int
-    indented: bool
-    function: Optional[str]  # the function's qualname, None for a statement
-
-
-@dataclass(frozen=True)
-class Site:
-    kind: str  # add_task | background_task | background_kw | background_attr | spawn | file_read
-    line: int
-    col: int
-    holder: Holder
-
-
-@dataclass(frozen=True)
-class Route:
-    function: str
-    owner: str  # the app / router expression, as written
-    method: str  # get, post, websocket, api_route, add_api_route, ...
-
-
-@dataclass
-class ModuleSummary:
-    name: str
-    path: str
-    is_package: bool
-    imports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified name
-    star_imports: List[str] = field(default_factory=list)
-    aliases: Dict[str, str] = field(default_factory=dict)  # `Jobs = BackgroundTasks`
-    instances: Dict[str, str] = field(default_factory=dict)  # `mailer = Mailer()` -> "Mailer"
-    functions: Dict[str, FunctionSummary] = field(default_factory=dict)
-    classes: Dict[str, ClassSummary] = field(default_factory=dict)
-    routes: List[Route] = field(default_factory=list)
-    sites: List[Site] = field(default_factory=list)
-
-    @property
-    def package(self) -> str:
-        return self.name if self.is_package else self.name.rpartition(".")[0]
-
-    def function_at(self, def_line: int) -> Optional[FunctionSummary]:
-        for function in self.functions.values():
-            if function.def_line == def_line:
-                return function
-        return None
+__all__ = [
+    "ClassSummary",
+    "DependencyRef",
+    "FunctionSummary",
+    "Holder",
+    "ModuleSummary",
+    "Param",
+    "Route",
+    "Site",
+    "dotted_name",
+    "resolve_relative",
+    "summarize",
+]
 
 
 def dotted_name(node: ast.AST) -> Optional[str]:
@@ -195,6 +125,11 @@ class _Collector(ast.NodeVisitor):
         self.top_statement: Optional[ast.stmt] = None
         self.outermost: Optional[Holder] = None
         self.lambda_depth = 0
+        self.decorated: List[str] = []  # the function whose decorators are being visited
+        # where a `Depends(...)` being visited sits: (function, param, via, alias)
+        self.dependency_context: Optional[
+            Tuple[Optional[str], Optional[str], str, Optional[str]]
+        ] = None
 
     # -- structure ---------------------------------------------------------------------------
     def visit_Module(self, node: ast.Module) -> None:
@@ -236,10 +171,12 @@ class _Collector(ast.NodeVisitor):
         self.summary.functions.setdefault(qualname, summary)
         if self.functions:
             self.functions[-1].local_defs.add(node.name)
+        self.decorated.append(qualname)
         for decorator in node.decorator_list:
             self._record_route(decorator, qualname)
             self.visit(decorator)
-        self.visit(node.args)
+        self.decorated.pop()
+        self._visit_params(node.args, qualname)
         if node.returns is not None:
             self.visit(node.returns)
         became_outermost = self.outermost is None
@@ -262,6 +199,38 @@ class _Collector(ast.NodeVisitor):
 
     visit_FunctionDef = _visit_function
     visit_AsyncFunctionDef = _visit_function
+
+    def _visit_params(self, args: ast.arguments, qualname: str) -> None:
+        """Visit annotations and defaults knowing which parameter a `Depends` fills."""
+        positional = list(args.posonlyargs) + list(args.args)
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+        pairs += [(a, None) for a in (args.vararg, args.kwarg) if a is not None]
+        saved = self.dependency_context
+        for arg, default in pairs:
+            for via, part in (("annotation", arg.annotation), ("default", default)):
+                if part is not None:
+                    self.dependency_context = (qualname, arg.arg, via, None)
+                    self.visit(part)
+        self.dependency_context = saved
+
+    def _record_dependency(self, node: ast.Call) -> None:
+        if self.dependency_context is None:
+            return
+        function, param, via, alias = self.dependency_context
+        target = dotted_name(node.args[0]) if node.args else None
+        for keyword in node.keywords:
+            if keyword.arg == "dependency":
+                target = dotted_name(keyword.value)
+        scope = next(
+            (
+                k.value.value
+                for k in node.keywords
+                if k.arg == "scope" and isinstance(k.value, ast.Constant)
+            ),
+            None,
+        )
+        self.summary.dependencies.append(DependencyRef(target, scope, function, param, via, alias))
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         # a lambda's body is not the enclosing function's body: its calls happen later
@@ -318,24 +287,33 @@ class _Collector(ast.NodeVisitor):
         return not self.functions and not self.classes
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if (
-            self._module_level()
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
-            self._record_module_value(node.targets[0].id, node.value)
+        alias = None
+        if self._module_level() and len(node.targets) == 1:
+            if isinstance(node.targets[0], ast.Name):
+                alias = node.targets[0].id
+                self._record_module_value(alias, node.value)
         self._record_background_attr(node.targets)
-        self.generic_visit(node)
+        self._visit_in_alias(node, alias)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        alias = None
         if self._module_level() and isinstance(node.target, ast.Name) and node.value is not None:
+            alias = node.target.id
             annotation = dotted_name(node.annotation) or ""
             if annotation.rpartition(".")[2] == "TypeAlias":
-                self.summary.aliases[node.target.id] = ast.unparse(node.value)
+                self.summary.aliases[alias] = ast.unparse(node.value)
             else:
-                self._record_module_value(node.target.id, node.value)
+                self._record_module_value(alias, node.value)
         self._record_background_attr([node.target])
+        self._visit_in_alias(node, alias)
+
+    def _visit_in_alias(self, node: ast.AST, alias: Optional[str]) -> None:
+        """`DB = Annotated[Session, Depends(get_db)]`: a `Depends` inside is an alias's."""
+        saved = self.dependency_context
+        if alias is not None:
+            self.dependency_context = (None, None, "alias", alias)
         self.generic_visit(node)
+        self.dependency_context = saved
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._record_background_attr([node.target])
@@ -381,13 +359,32 @@ class _Collector(ast.NodeVisitor):
             self._site("file_read", node)
         if any(k.arg == "background" for k in node.keywords):
             self._site("background_kw", node)
+        if last in ("Depends", "Security"):
+            self._record_dependency(node)
+
         if self._module_level() and isinstance(node.func, ast.Attribute):
             if node.func.attr in ROUTE_REGISTRATIONS and len(node.args) >= 2:
                 endpoint = dotted_name(node.args[1])
                 if endpoint:
                     owner = dotted_name(node.func.value) or ""
                     self.summary.routes.append(Route(endpoint, owner, node.func.attr))
-        self.generic_visit(node)
+        self._visit_call_children(node)
+
+    def _visit_call_children(self, node: ast.Call) -> None:
+        """`dependencies=[Depends(...)]` on a route, router or app is visited in its own
+        context (and once), so its `Depends` are the decorated function's or the router's."""
+        self.visit(node.func)
+        for arg in node.args:
+            self.visit(arg)
+        for keyword in node.keywords:
+            if keyword.arg != "dependencies":
+                self.visit(keyword.value)
+                continue
+            saved = self.dependency_context
+            function = self.decorated[-1] if self.decorated else None
+            self.dependency_context = (function, None, "dependencies", None)
+            self.visit(keyword.value)
+            self.dependency_context = saved
 
     def _record_route(self, decorator: ast.expr, qualname: str) -> None:
         if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):

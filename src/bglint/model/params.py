@@ -15,6 +15,7 @@ import libcst as cst
 from bglint.index.names import (
     ANNOTATED,
     BACKGROUND_TASKS,
+    DEPENDS,
     OPTIONAL,
     REQUEST,
     UNION,
@@ -35,6 +36,7 @@ class ParamKind(str, enum.Enum):
     UPLOAD_LIST = "upload_list"
     REQUEST = "request"
     WEBSOCKET = "websocket"
+    DEPENDENCY = "dependency"  # filled by `Depends(...)` / `Security(...)`
     PLAIN = "plain"
 
 
@@ -97,7 +99,11 @@ def _classify_subscript(
     elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
     if not elements:
         return ParamKind.PLAIN
-    if qualified in ANNOTATED or qualified in OPTIONAL:
+    if qualified in ANNOTATED:
+        if any(is_depends(view, element, scopes) for element in elements[1:]):
+            return ParamKind.DEPENDENCY
+        return classify_annotation(view, elements[0], scopes, depth + 1)
+    if qualified in OPTIONAL:
         return classify_annotation(view, elements[0], scopes, depth + 1)
     if qualified in UNION:
         for element in elements:
@@ -110,3 +116,17 @@ def _classify_subscript(
         if inner is ParamKind.UPLOAD_FILE:
             return ParamKind.UPLOAD_LIST
     return ParamKind.PLAIN
+
+
+def is_depends(view: "View", expr: cst.BaseExpression, scopes: Sequence["Scope"]) -> bool:
+    """Whether `expr` is a `Depends(...)` or `Security(...)` call of FastAPI."""
+    return isinstance(expr, cst.Call) and view.qualify(expr.func, scopes) in DEPENDS
+
+
+def classify_param(view: "View", param: cst.Param, scopes: Sequence["Scope"]) -> ParamKind:
+    """A parameter's kind: a `Depends` default wins over what the annotation says."""
+    if param.default is not None and is_depends(view, param.default, scopes):
+        return ParamKind.DEPENDENCY
+    if param.annotation is None:
+        return ParamKind.PLAIN
+    return classify_annotation(view, param.annotation.annotation, scopes)

@@ -16,7 +16,7 @@ from libcst.helpers import get_full_name_for_node
 from bglint.index import Index, ModuleSummary, Target
 from bglint.index.names import BACKGROUND_TASK, BACKGROUND_TASKS
 from bglint.index.summary import FunctionSummary, Holder, resolve_relative
-from bglint.model.params import ParamKind, classify_annotation
+from bglint.model.params import ParamKind, classify_annotation, classify_param
 from bglint.model.scopes import Loop, Scope, free_names, target_names
 from bglint.model.walk import Walker
 
@@ -109,10 +109,11 @@ class View:
         return None
 
     def param_kind(self, scope: Scope, name: str) -> ParamKind:
+        """What a parameter of `scope` receives: tasks, an upload, the request, a dependency."""
         param = scope.params.get(name)
-        if param is None or param.annotation is None:
+        if param is None:
             return ParamKind.PLAIN
-        return classify_annotation(self, param.annotation.annotation, ())
+        return classify_param(self, param, ())
 
     def is_background_tasks(self, expr: cst.BaseExpression, scopes: Sequence[Scope]) -> bool:
         """Whether the receiver `expr` is a Starlette `BackgroundTasks`: an annotated parameter,

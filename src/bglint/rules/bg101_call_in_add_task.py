@@ -122,8 +122,8 @@ class CallInAddTask(Rule):
 
 def _builds_a_callable(view: View, target: Target, callee) -> bool:
     """A factory, a class, or something bglint cannot see into: stay silent (style.md)."""
-    if target.kind in ("class", "module", "unknown"):
-        return True
+    if target.kind not in ("function", "method", "external"):
+        return True  # a class, an instance, a module, a local: bglint cannot see what it returns
     if target.kind == "external":
         last = target.qualname.rpartition(".")[2]
         return target.qualname in CALLABLE_FACTORIES or last[:1].isupper()

@@ -1,0 +1,112 @@
+"""The facts a module summary holds: small, picklable dataclasses, no behaviour but look-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "posonly" | "pos" | "vararg" | "kwonly" | "varkw"
+    has_default: bool
+    annotation: Optional[str]
+    default: Optional[str]
+
+
+@dataclass
+class FunctionSummary:
+    name: str
+    qualname: str  # dotted within the module: "Mailer.send", "outer.inner"
+    start_line: int  # first decorator line
+    def_line: int
+    end_line: int
+    col: int
+    is_async: bool
+    params: Tuple[Param, ...]
+    decorators: Tuple[str, ...]  # dotted names (or source) of decorators, as written
+    class_name: Optional[str]
+    parent: Optional[str]  # qualname of the enclosing function, if nested
+    return_annotation: Optional[str] = None
+    is_generator: bool = False
+    has_await: bool = False
+    returns_value: bool = False
+    returns_callable: bool = False  # returns a lambda, a nested def, partial(...)
+    returned_calls: Tuple[str, ...] = ()  # callees of `return f(...)`, as written
+    calls: Tuple[str, ...] = ()  # callees of every call in the own body, as written
+    raises: Tuple[str, ...] = ()
+
+    @property
+    def is_method(self) -> bool:
+        return self.class_name is not None and self.parent is None
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    bases: Tuple[str, ...]
+    methods: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The code a view parses: an outermost function (with decorators) or a top-level statement."""
+
+    start_line: int
+    end_line: int
+    indented: bool
+    function: Optional[str]  # the function's qualname, None for a statement
+
+
+@dataclass(frozen=True)
+class Site:
+    kind: str  # add_task | background_task | background_kw | background_attr | spawn | file_read
+    line: int
+    col: int
+    holder: Holder
+
+
+@dataclass(frozen=True)
+class DependencyRef:
+    """A `Depends(...)` / `Security(...)` the module declares, and where."""
+
+    target: Optional[str]  # the dependency as written (`get_db`), None for `Depends()`
+    scope: Optional[str]  # `scope="function"` / `"request"` (FastAPI >= 0.121), as written
+    function: Optional[str]  # the endpoint or dependency whose signature holds it
+    param: Optional[str]  # the parameter it fills, None for `dependencies=[...]`
+    via: str  # "default" | "annotation" | "alias" | "dependencies"
+    alias: Optional[str] = None  # the module-level alias that holds it (`DB = Annotated[...]`)
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    owner: str  # the app / router expression, as written
+    method: str  # get, post, websocket, api_route, add_api_route, ...
+
+
+@dataclass
+class ModuleSummary:
+    name: str
+    path: str
+    is_package: bool
+    imports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    star_imports: List[str] = field(default_factory=list)
+    aliases: Dict[str, str] = field(default_factory=dict)  # `Jobs = BackgroundTasks`
+    instances: Dict[str, str] = field(default_factory=dict)  # `mailer = Mailer()` -> "Mailer"
+    functions: Dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: Dict[str, ClassSummary] = field(default_factory=dict)
+    routes: List[Route] = field(default_factory=list)
+    dependencies: List[DependencyRef] = field(default_factory=list)
+    sites: List[Site] = field(default_factory=list)
+
+    @property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    def function_at(self, def_line: int) -> Optional[FunctionSummary]:
+        for function in self.functions.values():
+            if function.def_line == def_line:
+                return function
+        return None
