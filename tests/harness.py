@@ -51,6 +51,28 @@ class Fixture:
     files: tuple[str, ...]  # checked files, relative to root (goldens excluded)
 
     @property
+    def requires_python(self) -> str | None:
+        """`[project].requires-python` of a project fixture: parser findings (BG000) depend
+        on the grammar of the Python that runs bglint."""
+        pyproject = self.root / "pyproject.toml"
+        if not self.is_project or not pyproject.is_file():
+            return None
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            import tomli as tomllib
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        return data.get("project", {}).get("requires-python")
+
+    def runs_here(self) -> bool:
+        import platform
+
+        from packaging.specifiers import SpecifierSet
+
+        required = self.requires_python
+        return required is None or platform.python_version() in SpecifierSet(required)
+
+    @property
     def is_project(self) -> bool:
         return self.root.name != self.code
 

@@ -37,8 +37,24 @@ RULE_FOLDERS = [folder.name for folder in fixture_folders() if folder.name != "B
 # ruff, a syntax error cannot be silenced by a noqa comment.
 FIXTURES_OF_RULES = [f for f in FIXTURES if f.code != "BG000"]
 
-each_fixture = pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.id)
-each_rule_fixture = pytest.mark.parametrize("fixture", FIXTURES_OF_RULES, ids=lambda f: f.id)
+
+
+def params(fixtures):
+    """One pytest param per fixture, skipped where its `requires-python` rules this Python out."""
+    return [
+        pytest.param(
+            f,
+            id=f.id,
+            marks=pytest.mark.skipif(
+                not f.runs_here(), reason=f"the fixture requires Python {f.requires_python}"
+            ),
+        )
+        for f in fixtures
+    ]
+
+
+each_fixture = pytest.mark.parametrize("fixture", params(FIXTURES))
+each_rule_fixture = pytest.mark.parametrize("fixture", params(FIXTURES_OF_RULES))
 each_mode = pytest.mark.parametrize("mode", list(GOLDEN_SUFFIXES))
 
 
@@ -199,6 +215,7 @@ def all_findings(code):
     return [
         (fixture.id, file, d)
         for fixture in FIXTURES
+        if fixture.runs_here()
         for file, d in diagnostics_of(run_fixture(fixture))
         if d.code == code
     ]
