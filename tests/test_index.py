@@ -247,3 +247,16 @@ def test_dependencies_apps_and_routes_across_modules(tmp_path: Path) -> None:
     through_alias = [d for d in index.dependencies_of(summary, "create") if d.via == "alias"]
     assert [(d.target, d.scope, d.alias) for d in through_alias] == [("get_db", "function", "DB")]
     assert index.resolve(summary, "get_db").function.is_generator
+
+
+def test_a_module_loaded_as_import_target_is_not_parsed_again(project: Path) -> None:
+    index = Index()
+    summary = load(index, project / "shop/api/routes.py")
+    index.resolve(summary, "notify_slack")  # summarises shop/tasks.py lazily
+    parsed = index.files_parsed
+    tasks = load(index, project / "shop/tasks.py")  # the run reaches it as a file
+    assert index.files_parsed == parsed
+    assert "notify_slack" in tasks.functions
+    changed = (project / "shop/tasks.py").read_text() + "\ndef later(): ...\n"
+    assert "later" in index.add(str(project / "shop/tasks.py"), changed).functions
+    assert index.files_parsed == parsed + 1  # new text (a fix pass): parsed again

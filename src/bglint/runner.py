@@ -6,7 +6,6 @@ file the prefilter rejects is never decoded or parsed.
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from bglint import catalogue
 from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
 from bglint.discovery import UsageError, discover
 from bglint.edits import apply_fixes, split_lines
-from bglint.index import Index, parse_module
+from bglint.index import Index
 from bglint.prefilter import may_hold_site, words_for
 from bglint.settings import FixMode, Settings, enabled_codes
 from bglint.source import SourceError, SourceFile, decode_source, is_binary
@@ -135,14 +134,12 @@ class Engine:
     def analyse(self, path: str, text: str) -> List[Diagnostic]:
         """Findings for one decoded file, noqa applied, sorted."""
         try:
-            tree = parse_module(text, path)
+            summary = self.index.add(path, text)
         except SyntaxError as err:
             message = f"SyntaxError: {err.msg}"
             return [_syntax_error(path, err.lineno or 1, err.offset or 1, message)]
         except ValueError as err:  # source code string cannot contain null bytes
             return [_syntax_error(path, 1, 1, f"cannot parse: {err}")]
-        self.index.files_parsed += 1
-        summary = self.index.add(os.path.abspath(path), text, tree)
         holders = sorted(
             {site.holder for site in summary.sites if site.kind in self.kinds},
             key=lambda h: (h.start_line, h.end_line),

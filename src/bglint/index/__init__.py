@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import os
 import warnings
 from dataclasses import dataclass
 from typing import Dict, List, Optional
@@ -72,17 +73,24 @@ def parse_module(text: str, path: str) -> ast.Module:
 class Index:
     def __init__(self) -> None:
         self._by_path: Dict[str, Optional[ModuleSummary]] = {}
+        self._texts: Dict[str, int] = {}  # hash of the text each summary was made from
         self.files_parsed = 0
 
     # -- building ----------------------------------------------------------------------------
-    def add(self, path: str, text: str, tree: Optional[ast.Module] = None) -> ModuleSummary:
-        """Summarise a file the runner has read; raises SyntaxError when it does not parse."""
-        if tree is None:
-            tree = parse_module(text, path)
-            self.files_parsed += 1
+    def add(self, path: str, text: str) -> ModuleSummary:
+        """Summarise a file; raises SyntaxError (or ValueError for NUL bytes) when it does not
+        parse. The same text of the same file is parsed once per run: a module first summarised
+        as an import target is not parsed again when the run reaches it as a file."""
+        path = os.path.abspath(path)
+        known = self._by_path.get(path)
+        if known is not None and self._texts.get(path) == hash(text):
+            return known
+        tree = parse_module(text, path)
+        self.files_parsed += 1
         name, is_package = module_name(path)
         summary = summarize(tree, name, path, is_package)
         self._by_path[path] = summary
+        self._texts[path] = hash(text)
         return summary
 
     def module(self, name: str, near: ModuleSummary) -> Optional[ModuleSummary]:
