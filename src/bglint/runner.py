@@ -2,31 +2,52 @@
 
 `import libcst` (0.2 s) happens only when a file holds a site that an enabled rule reads; a
 file the prefilter rejects is never decoded or parsed.
+
+One file never stops the run: an unexpected exception while analysing it becomes a BG000
+finding on that file ("internal error", with the exception and where to report it), and so does
+a file whose analysis runs past `FILE_TIME_LIMIT`. A file that is not a regular file (a FIFO, a
+device) is skipped without being opened for a blocking read.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import stat
+import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from bglint import catalogue
+from bglint import catalogue, noqa
+from bglint.config import per_file_ignored
 from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
 from bglint.discovery import UsageError, discover
 from bglint.edits import apply_fixes, split_lines
 from bglint.index import Index
 from bglint.prefilter import may_hold_site, words_for
 from bglint.settings import FixMode, Settings, enabled_codes
-from bglint.source import SourceError, SourceFile, decode_source, is_binary
+from bglint.source import MAX_FILE_BYTES, SourceError, SourceFile, decode_source, is_binary
 
-__all__ = ["RunResult", "UsageError", "Engine", "check_paths", "check_source"]
+__all__ = ["RunResult", "UsageError", "Engine", "check_files", "check_paths", "check_source"]
 
 _MAX_FIX_PASSES = 10
-_NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+# Seconds one file may take. Checked between steps (after the `ast` summary, before each view,
+# before each fix pass), never by interrupting one, so no state is left half-built and it works
+# in any thread and on any OS. A step is bounded by size: the `ast` summary by the 16 MiB file
+# cap (a 12 MB dict literal: 13 s), one view by MAX_VIEW_CHARS (LibCST and position metadata grow
+# faster than linearly: a 48 KiB function with a finding takes 1 s, 127 KiB 3 s, 259 KiB 9 s,
+# 1.1 MB 70 s). Measured on CPython 3.11, 2 cores: every file of the smoke corpus (bench/smoke.py)
+# takes under a second, and a 7 MB generated module of 20,000 endpoints that each hold a site
+# takes 30 s in full, so it stops at the limit with one BG000 finding.
+FILE_TIME_LIMIT = 20.0
+MAX_VIEW_CHARS = 128 * 1024
+REPORT_URL = "https://github.com/bglint/bglint/issues"
+INTERNAL_ERROR = "internal error"  # how BG000 messages for bglint's own failures begin
+
+
+class _OverTime(Exception):
+    """The current file ran past the engine's time limit (raised at a step boundary)."""
 
 
 @dataclass
@@ -45,28 +66,52 @@ def _syntax_error(path: str, row: int, column: int, message: str) -> Diagnostic:
     return Diagnostic(code, name, message, path, location, location, url=docs_url(code, name))
 
 
+def _internal_error(path: str, err: BaseException) -> Diagnostic:
+    detail = " ".join(str(err).split())
+    detail = f"{type(err).__name__}: {detail[:120]}" if detail else type(err).__name__
+    message = (
+        f"{INTERNAL_ERROR} ({detail}); this file was not analysed. A bglint bug: report it "
+        f"with this file at {REPORT_URL}"
+    )
+    return _syntax_error(path, 1, 1, message)
+
+
+def _over_time(path: str, limit: float) -> Diagnostic:
+    message = (
+        f"not analysed: it takes over {limit:g} s, bglint's per-file time limit (a generated "
+        "or very large file); exclude it, or report it if it is ordinary code"
+    )
+    return _syntax_error(path, 1, 1, message)
+
+
+def _view_too_large(path: str, holder, size: int) -> Diagnostic:
+    what = f"`{holder.function}`" if holder.function else "this statement"
+    message = (
+        f"{what} is {size // 1024} KiB of source, over the {MAX_VIEW_CHARS // 1024} KiB bglint "
+        "analyses in one function (generated code?); its background work was not checked"
+    )
+    return _syntax_error(path, holder.start_line, 1, message)
+
+
 def _is_suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:
     """flake8's rule: a bare `# noqa` silences the line, `# noqa: BG1, BG203` matches by prefix."""
     if diagnostic.start.row > len(lines):
         return False
-    match = _NOQA.search(lines[diagnostic.start.row - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if not codes:
-        return True
-    return any(diagnostic.code.startswith(c.upper()) for c in _CODE.findall(codes))
+    return noqa.is_suppressed(diagnostic.code, lines[diagnostic.start.row - 1])
 
 
 class Engine:
     """One run: the settings, the shared index, and the rules (loaded on first need)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, time_limit: Optional[float] = FILE_TIME_LIMIT) -> None:
         self.settings = settings
-        self.index = Index()
+        self.time_limit = time_limit  # seconds per file; None: no limit
+        self._deadline: Optional[float] = None
+        self.index = Index(settings.blocking_calls, settings.durable_calls)
         self.codes = enabled_codes(catalogue.rule_names(), settings)
         self._rules: Optional[list] = None
         self.views_built = 0
+        self.view_bytes = 0  # source handed to LibCST, for the benchmark
         table = catalogue.SITE_KINDS
         self.kinds = frozenset(kind for code in self.codes for kind in table.get(code, ()))
         self._words = words_for(self.kinds)
@@ -84,13 +129,38 @@ class Engine:
     # -- one file ----------------------------------------------------------------------------
     def check_file(self, path: str) -> FileResult:
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            raw = _read_regular_file(path)
         except OSError as err:
             return FileResult(path, skipped=f"cannot read: {err.strerror or err}")
+        if raw is None:
+            return FileResult(
+                path, skipped="not a regular file (a FIFO, socket or device); skipped"
+            )
         return self.check_bytes(raw, path)
 
     def check_bytes(self, raw: bytes, path: str) -> FileResult:
+        """Lint one file's bytes. Never raises for a problem of this file (see the module doc)."""
+        if self.time_limit is not None:
+            self._deadline = time.monotonic() + self.time_limit
+        try:
+            self.silenced: List[Tuple[int, str]] = []  # (row, code) a `# noqa` silenced
+            result = self._check_bytes(raw, path)
+            if self.settings.report_unused_noqa:
+                ignored = per_file_ignored(path, self.settings)
+                noqa.record_unused(result, raw, self.silenced, self.codes, ignored)
+            return result
+        except _OverTime:
+            return FileResult(path, diagnostics=[_over_time(path, self.time_limit or 0)])
+        except Exception as err:  # one file's failure must not end the run
+            return FileResult(path, diagnostics=[_internal_error(path, err)])
+        finally:
+            self._deadline = None
+
+    def _check_time(self) -> None:
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise _OverTime
+
+    def _check_bytes(self, raw: bytes, path: str) -> FileResult:
         if is_binary(raw):
             return FileResult(path, skipped="binary file (contains a NUL byte); skipped")
         if not self.kinds or not may_hold_site(raw, self.kinds, self._words):
@@ -113,6 +183,7 @@ class Engine:
             return result
         text = source.text
         for _ in range(_MAX_FIX_PASSES):
+            self._check_time()
             fixes = [d.fix for d in diagnostics if self._applies(d.fix)]
             if not fixes:
                 break
@@ -132,7 +203,14 @@ class Engine:
         return fix.applicability.value == "safe" or self.settings.fix_mode is FixMode.UNSAFE
 
     def analyse(self, path: str, text: str) -> List[Diagnostic]:
-        """Findings for one decoded file, noqa applied, sorted."""
+        """Findings for one decoded file, `per-file-ignores` and noqa applied, sorted."""
+        ignored = per_file_ignored(path, self.settings)
+        self.silenced = []
+        if ignored and all(code.startswith(ignored) for code in self.codes):
+            return []
+        return [d for d in self._analyse(path, text) if not d.code.startswith(ignored)]
+
+    def _analyse(self, path: str, text: str) -> List[Diagnostic]:
         try:
             summary = self.index.add(path, text)
         except SyntaxError as err:
@@ -140,6 +218,11 @@ class Engine:
             return [_syntax_error(path, err.lineno or 1, err.offset or 1, message)]
         except ValueError as err:  # source code string cannot contain null bytes
             return [_syntax_error(path, 1, 1, f"cannot parse: {err}")]
+        except MemoryError:  # CPython's parser stack overflows (`lambda: ` * 3000); so does import
+            message = (
+                "too deeply nested for Python's parser (MemoryError); Python cannot compile it"
+            )
+            return [_syntax_error(path, 1, 1, message)]
         holders = sorted(
             {site.holder for site in summary.sites if site.kind in self.kinds},
             key=lambda h: (h.start_line, h.end_line),
@@ -149,7 +232,13 @@ class Engine:
         lines = split_lines(text)
         found = []
         for holder in holders:
+            self._check_time()
+            size = sum(len(line) for line in lines[holder.start_line - 1 : holder.end_line])
+            if size > MAX_VIEW_CHARS:
+                found.append(_view_too_large(path, holder, size))
+                continue
             found.extend(self._check_holder(path, lines, summary, holder))
+        self.silenced = [(d.start.row, d.code) for d in found if _is_suppressed(d, lines)]
         found = [d for d in found if not _is_suppressed(d, lines)]
         return sorted(set(found), key=lambda d: d.sort_key)
 
@@ -165,13 +254,27 @@ class Engine:
             message = f"LibCST cannot parse this function ({err.message}); it was not analysed"
             return [_syntax_error(path, row, err.raw_column + 1, message)]
         self.views_built += 1
+        self.view_bytes += sum(len(line) for line in lines[holder.start_line - 1 : holder.end_line])
         findings = [finding for rule in self.rules for finding in rule.check(view, self.index)]
         if not findings:
             return []
         return list(_to_diagnostics(view, findings))
 
 
+def _read_regular_file(path: str) -> Optional[bytes]:
+    """The file's bytes, or None when it is not a regular file. Opened non-blocking and checked
+    with `fstat`, so a FIFO named `x.py` cannot hang the run, even if it replaced the file after
+    discovery; at most `MAX_FILE_BYTES + 1` bytes are read (`decode_source` rejects more)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def _to_diagnostics(view, findings) -> Iterable[Diagnostic]:
+    from bglint.rules.base import TextFix
+
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     positions = MetadataWrapper(view.tree, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -185,7 +288,9 @@ def _to_diagnostics(view, findings) -> Iterable[Diagnostic]:
     for finding in findings:
         start, end = span(finding.node)
         fix = None
-        if finding.fix is not None and _keeps_comments(view, finding.fix):
+        if isinstance(finding.fix, TextFix):  # edits outside the view, in file positions
+            fix = Fix(finding.fix.title, finding.fix.applicability, finding.fix.edits)
+        elif finding.fix is not None and _keeps_comments(view, finding.fix):
             edit = _edit_for(view, finding.fix)
             if edit is not None:
                 fix = Fix(finding.fix.title, finding.fix.applicability, (edit,))
@@ -247,6 +352,19 @@ def check_paths(paths: Sequence[str], settings: Settings) -> RunResult:
     engine = Engine(settings)
     files = discover(paths)
     return RunResult([engine.check_file(path) for path in files])
+
+
+def check_files(files: Sequence[str], settings_of: Mapping[str, Settings]) -> RunResult:
+    """Lint discovered files, each with its own settings (`config.plan_run`: the nearest
+    configuration of each file); one engine, and so one index, per distinct settings."""
+    engines: Dict[Settings, Engine] = {}
+    results = []
+    for path in files:
+        settings = settings_of[path]
+        if settings not in engines:
+            engines[settings] = Engine(settings)
+        results.append(engines[settings].check_file(path))
+    return RunResult(results)
 
 
 def check_source(raw: bytes, path: str, settings: Settings) -> FileResult:
