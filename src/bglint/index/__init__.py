@@ -11,7 +11,7 @@ import builtins
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple, Set
 
 from bglint.index.facts import (
     ClassSummary,
@@ -71,10 +71,17 @@ def parse_module(text: str, path: str) -> ast.Module:
 
 
 class Index:
-    def __init__(self) -> None:
+    def __init__(self, blocking_calls: Tuple[str, ...] = (), durable_calls: Tuple[str, ...] = ()):
         self._by_path: Dict[str, Optional[ModuleSummary]] = {}
         self._texts: Dict[str, int] = {}  # hash of the text each summary was made from
         self.files_parsed = 0
+        self.touched: Set[str] = set()  # modules looked up since the runner last reset it
+        # `blocking-calls` / `durable-calls` config: qualified names added to the defaults
+        self.blocking_calls = tuple(blocking_calls)
+        self.durable_calls = tuple(durable_calls)
+        self.effects_memo: Dict[tuple, object] = {}  # index/effects.py, per function and depth
+        self.memo: Dict[tuple, object] = {}  # index/handlers.py and index/project.py look-ups
+        self.fastapi_version: Optional[str] = None  # config `fastapi-version`, set by the engine
 
     # -- building ----------------------------------------------------------------------------
     def add(self, path: str, text: str) -> ModuleSummary:
@@ -100,6 +107,7 @@ class Index:
         path = find_module_file(name, search_roots(near.path))
         if path is None:
             return None
+        self.touched.add(path)  # the runner's cache: this file's result depends on `path`
         if path not in self._by_path:
             self._by_path[path] = None  # a cycle reaching this file again finds nothing
             try:
@@ -108,6 +116,13 @@ class Index:
             except (SourceError, SyntaxError, ValueError, RecursionError):
                 pass
         return self._by_path[path]
+
+    def summaries(self) -> Iterator[ModuleSummary]:
+        """Every module summarised so far in this run."""
+        return (summary for summary in self._by_path.values() if summary is not None)
+
+    def text_hash(self, module: ModuleSummary) -> Optional[int]:
+        return self._texts.get(module.path)
 
     # -- look-ups ----------------------------------------------------------------------------
     def qualify(self, module: ModuleSummary, dotted: str) -> str:

@@ -15,6 +15,45 @@ class Param:
     default: Optional[str]
 
 
+@dataclass(frozen=True)
+class CallFact:
+    """One call in a function's own body (not in nested functions or lambdas)."""
+
+    callee: str  # as written: `smtplib.SMTP`, `self.send`, `helper`
+    line: int
+    guarded: bool  # in the body of a `try` whose broad `except` does not re-raise
+    literal: Optional[str] = None  # the first argument, when it is a string constant
+
+
+@dataclass(frozen=True)
+class BodyFacts:
+    """What a function's own body does, for the rules on task functions (index/bodies.py)."""
+
+    calls: Tuple[CallFact, ...] = ()
+    raises: Tuple[Tuple[str, int, bool], ...] = ()  # (exception as written, line, guarded)
+    awaited: Tuple[str, ...] = ()  # callees of `await f(...)`, as written
+    endless_loops: Tuple[int, ...] = ()  # lines of `while True:` loops with no way out
+    retry_loops: Tuple[Tuple[int, str], ...] = ()  # (line, the sleep callee as written)
+    imports: Tuple[Tuple[str, str], ...] = ()  # function-level imports: local name, qualified
+
+
+@dataclass(frozen=True)
+class Catch:
+    """A `try` body (its line range) and the exceptions its handlers keep (index/handlers.py)."""
+
+    first_line: int
+    last_line: int
+    caught: Tuple[str, ...]  # as written; "" for a bare `except`, "?" for an unnamed type
+
+
+@dataclass(frozen=True)
+class ExceptionHandlerRef:
+    """`@app.exception_handler(X)`, `app.add_exception_handler(X, h)`, `exception_handlers=`."""
+
+    exception: str  # the exception class as written
+    line: int
+
+
 @dataclass
 class FunctionSummary:
     name: str
@@ -36,6 +75,8 @@ class FunctionSummary:
     returned_calls: Tuple[str, ...] = ()  # callees of `return f(...)`, as written
     calls: Tuple[str, ...] = ()  # callees of every call in the own body, as written
     raises: Tuple[str, ...] = ()
+    body: BodyFacts = field(default_factory=BodyFacts)
+    catches: Tuple[Catch, ...] = ()  # `try` bodies of the own body, for raises (BG303)
 
     @property
     def is_method(self) -> bool:
@@ -100,6 +141,7 @@ class ModuleSummary:
     routes: List[Route] = field(default_factory=list)
     dependencies: List[DependencyRef] = field(default_factory=list)
     sites: List[Site] = field(default_factory=list)
+    exception_handlers: List[ExceptionHandlerRef] = field(default_factory=list)
 
     @property
     def package(self) -> str:

@@ -56,3 +56,24 @@ ROUTE_REGISTRATIONS = frozenset(
 SPAWN_CALLS = frozenset(
     {"create_task", "ensure_future", "run_in_executor", "submit", "Thread", "to_thread"}
 )
+
+# Response classes that take `background=` (every class in these modules, and the re-export).
+RESPONSE_MODULES = ("fastapi.responses.", "starlette.responses.")
+RESPONSE_CLASSES = frozenset({"fastapi.Response"})
+
+# BG303: Starlette's HTTPException, which FastAPI's subclasses; both have a default handler.
+HTTP_EXCEPTION = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
+# BG406: the injected `response: Response` parameter's class, under every spelling.
+RESPONSE = frozenset(
+    {"fastapi.Response", "fastapi.responses.Response", "starlette.responses.Response"}
+)
+# BG405: registrations whose endpoint serves a WebSocket.
+WEBSOCKET_ROUTES = frozenset(
+    {"websocket", "websocket_route", "add_api_websocket_route", "add_websocket_route"}
+)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Tuple
 
+from bglint.index.bodies import collect_body
+from bglint.index.handlers import catch_of, handlers_of_call
 from bglint.index.facts import (
     ClassSummary,
     DependencyRef,
@@ -191,6 +193,7 @@ class _Collector(ast.NodeVisitor):
         summary.calls = tuple(facts.calls)
         summary.returned_calls = tuple(facts.returned_calls)
         summary.raises = tuple(facts.raises)
+        summary.body = collect_body(node, self.summary.package)
         annotation = summary.return_annotation or ""
         if annotation.split("[")[0].rpartition(".")[2] == "Callable":
             summary.returns_callable = True
@@ -361,6 +364,10 @@ class _Collector(ast.NodeVisitor):
             self._site("background_kw", node)
         if last in ("Depends", "Security"):
             self._record_dependency(node)
+        if last in ("exception_handler", "add_exception_handler") or any(
+            k.arg == "exception_handlers" for k in node.keywords
+        ):
+            self.summary.exception_handlers.extend(handlers_of_call(node))
 
         if self._module_level() and isinstance(node.func, ast.Attribute):
             if node.func.attr in ROUTE_REGISTRATIONS and len(node.args) >= 2:
@@ -419,6 +426,14 @@ class _Collector(ast.NodeVisitor):
 
     visit_Yield = _mark_generator
     visit_YieldFrom = _mark_generator
+
+    def visit_Try(self, node: ast.AST) -> None:
+        catch = catch_of(node) if self.functions else None
+        if catch is not None:
+            self.functions[-1].summary.catches += (catch,)
+        self.generic_visit(node)
+
+    visit_TryStar = visit_Try
 
     def _mark_await(self, node: ast.AST) -> None:
         if self.functions:
