@@ -95,7 +95,8 @@ def test_receiver_typed_through_annotations(tmp_path: Path) -> None:
             t.add_task(send(6))
         """,
     )
-    assert [d.start.row for d in found] == [10, 11, 12, 13, 14, 17]
+    # BG401 also reports the unattached `BackgroundTasks()` of `g` (row 16)
+    assert [d.start.row for d in found if d.code == "BG101"] == [10, 11, 12, 13, 14, 17]
 
 
 def test_files_without_sites_never_import_libcst(tmp_path: Path) -> None:

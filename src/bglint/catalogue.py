@@ -38,4 +38,10 @@ SITE_KINDS: Dict[str, tuple] = {
     "BG103": _TASK_SITES,
     "BG104": _TASK_SITES,
     "BG105": _TASK_SITES,
+    "BG301": _TASK_SITES,
+    "BG302": ("add_task",),
+    "BG401": ("background_task",),
+    "BG402": ("add_task",),
+    "BG403": ("add_task",),
+    "BG501": _TASK_SITES,
 }

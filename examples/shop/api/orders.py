@@ -71,7 +71,7 @@ def deliver_order(order_id: int, background_tasks: BackgroundTasks):
 @router.post("/{order_id}/confirm")
 def confirm_order(order_id: int, background_tasks: BackgroundTasks):
     # Mistake: when the warehouse push raises, the Slack task after it is silently skipped.
-    background_tasks.add_task(push_to_warehouse, order_id)  # planted: BG302
+    background_tasks.add_task(push_to_warehouse, order_id)  # error: BG302
     background_tasks.add_task(notify_slack, f"Order {order_id} confirmed")
     return {"confirmed": order_id}
 
@@ -87,7 +87,7 @@ def confirm_preorder(order_id: int, background_tasks: BackgroundTasks):
 def export_csv(db: DB):
     lines = [f"{order.id},{order.email},{order.status}\n" for order in db.query(Order)]
     # Mistake: these tasks are never attached to the response that is returned, so they never run.
-    tasks = BackgroundTasks()  # planted: BG401
+    tasks = BackgroundTasks()  # error: BG401
     tasks.add_task(audit_log, "orders.exported", "csv")
     return StreamingResponse(iter(lines), media_type="text/csv")
 
@@ -105,7 +105,7 @@ def refund_order(order_id: int, background_tasks: BackgroundTasks):
     background_tasks.add_task(audit_log, "order.refunded", order_id)
     message = f"Order {order_id} refunded"
     # Mistake: a response with its own `background` replaces the injected tasks: the audit is lost.
-    return JSONResponse({"refunded": order_id}, background=BackgroundTask(notify_slack, message))  # planted: BG402
+    return JSONResponse({"refunded": order_id}, background=BackgroundTask(notify_slack, message))  # error: BG402
 
 
 @router.post("/{order_id}/return")
@@ -121,7 +121,7 @@ def cancel_order(order_id: int, db: DB, background_tasks: BackgroundTasks):
     if order is None:
         raise HTTPException(status_code=404, detail="Order not found")
     # Mistake: when the check below refuses, the 409 goes out and this audit entry is never written.
-    background_tasks.add_task(audit_log, "order.cancel_requested", order_id)  # planted: BG403
+    background_tasks.add_task(audit_log, "order.cancel_requested", order_id)  # error: BG403
     if order.status == "shipped":
         raise HTTPException(status_code=409, detail="Order already shipped")
     order.status = "cancelled"

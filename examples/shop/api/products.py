@@ -11,7 +11,7 @@ router = APIRouter(prefix="/products", tags=["products"])
 @router.put("/{product_id}")
 def update_product(product_id: int, background_tasks: BackgroundTasks):
     # Mistake: this `async def` task calls `subprocess.run`: it blocks the event loop, every request waits.
-    background_tasks.add_task(catalog.refresh_search_index, product_id)  # planted: BG301
+    background_tasks.add_task(catalog.refresh_search_index, product_id)  # error: BG301
     return {"updated": product_id}
 
 

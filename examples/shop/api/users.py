@@ -68,7 +68,7 @@ def change_name(name: str, user_id: ActiveUser, background_tasks: BackgroundTask
 @router.post("/password-reset")
 def request_password_reset(body: EmailBody, background_tasks: BackgroundTasks):
     # Mistake: this email must go out, but a deploy, crash or SMTP outage loses the task: no retry.
-    background_tasks.add_task(send_email, body.email, "Reset your password", RESET_LINK)  # planted: BG501
+    background_tasks.add_task(send_email, body.email, "Reset your password", RESET_LINK)  # error: BG501
     return {"status": "sent"}
 
 

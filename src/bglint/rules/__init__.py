@@ -7,6 +7,12 @@ from bglint.rules.bg102_await_add_task import AwaitAddTask
 from bglint.rules.bg103_late_binding_task import LateBindingTask
 from bglint.rules.bg104_task_signature_mismatch import TaskSignatureMismatch
 from bglint.rules.bg105_coroutine_never_awaited import CoroutineNeverAwaited
+from bglint.rules.bg301_blocking_async_task import BlockingAsyncTask
+from bglint.rules.bg302_task_error_skips_later_tasks import TaskErrorSkipsLaterTasks
+from bglint.rules.bg401_orphan_background_tasks import OrphanBackgroundTasks
+from bglint.rules.bg402_response_background_overrides import ResponseBackgroundOverrides
+from bglint.rules.bg403_task_dropped_by_raise import TaskDroppedByRaise
+from bglint.rules.bg501_durable_work_in_background_tasks import DurableWorkInBackgroundTasks
 
 ALL_RULES = (
     SyntaxErrorInFile,
@@ -15,6 +21,12 @@ ALL_RULES = (
     LateBindingTask,
     TaskSignatureMismatch,
     CoroutineNeverAwaited,
+    BlockingAsyncTask,
+    TaskErrorSkipsLaterTasks,
+    OrphanBackgroundTasks,
+    ResponseBackgroundOverrides,
+    TaskDroppedByRaise,
+    DurableWorkInBackgroundTasks,
 )
 
 __all__ = ["ALL_RULES", "Finding", "FixAvailability", "NodeFix", "Rule"]

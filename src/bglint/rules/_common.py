@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import libcst as cst
 import libcst.matchers as m
 
-from bglint.index import Target
+from bglint.index import ModuleSummary, Target
 from bglint.index.summary import FunctionSummary
 from bglint.model import TaskSite, View
 
@@ -99,3 +99,13 @@ def lambda_call(node: cst.BaseExpression) -> Optional[cst.Call]:
             if not isinstance(params.star_arg, cst.Param) and params.star_kwarg is None:
                 return node.body
     return None
+
+
+def task_function(view: View, site: TaskSite) -> Optional[Tuple[ModuleSummary, FunctionSummary]]:
+    """The project function a site schedules, and its module: `send_email`, `mailer.send`."""
+    if site.func is None:
+        return None
+    target = view.resolve(site.func, site.scopes)
+    if not target.is_project_function or target.module is None:
+        return None
+    return target.module, target.function

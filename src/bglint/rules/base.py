@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Dict, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, ClassVar, Dict, Iterator, Optional, Tuple, Union
 
-from bglint.diagnostics import Applicability
+from bglint.diagnostics import Applicability, Edit
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -35,12 +35,21 @@ class NodeFix:
 
 
 @dataclass(frozen=True)
+class TextFix:
+    """Edits in file positions, for a fix outside the view (a task function's `async`)."""
+
+    title: str
+    applicability: Applicability
+    edits: Tuple["Edit", ...]
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
     message: str
     node: "cst.CSTNode"
-    fix: Optional[NodeFix] = None
+    fix: Optional[Union[NodeFix, TextFix]] = None
 
 
 class Rule:
@@ -65,7 +74,7 @@ class Rule:
         node: "cst.CSTNode",
         *,
         template: str = "message",
-        fix: Optional[NodeFix] = None,
+        fix: Optional[Union[NodeFix, TextFix]] = None,
         **fields: str,
     ) -> Finding:
         text = self.templates()[template].format(**fields)
