@@ -42,8 +42,8 @@ def decode_source(raw: bytes, path: str) -> SourceFile:
         raise SourceError("binary file (contains a NUL byte); skipped")
     if len(raw) > MAX_FILE_BYTES:
         raise SourceError(
-            f"file is {len(raw) // (1024 * 1024)} MiB, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB "
-            "limit for Python source; skipped"
+            f"file is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for Python source "
+            "(readers stop there); skipped"
         )
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
@@ -62,6 +62,8 @@ def decode_source(raw: bytes, path: str) -> SourceFile:
             f"byte {body[err.start]:#04x} at offset {err.start + (3 if bom else 0)}; "
             "add a `# -*- coding: ... -*-` line or re-save the file as UTF-8"
         ) from None
+    except (LookupError, UnicodeError) as err:  # `# coding: rot13`, `undefined`: Python rejects too
+        raise SourceError(f"the coding cookie names no usable text encoding: {err}") from None
     return SourceFile(path=path, raw=raw, text=text, encoding=encoding, bom=bom)
 
 
