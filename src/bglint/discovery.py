@@ -33,9 +33,24 @@ def _gitignore(folder: str):
 
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.PathSpec.from_lines("gitwildmatch", handle)
+            lines = handle.read().splitlines()
     except OSError:
         return None
+    try:
+        return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    except ValueError:  # a line git ignores as invalid (`!`, a lone `\\`): pathspec raises
+        return pathspec.PathSpec.from_lines("gitwildmatch", _valid_patterns(pathspec, lines))
+
+
+def _valid_patterns(pathspec, lines: Sequence[str]) -> List[str]:
+    valid = []
+    for line in lines:
+        try:
+            pathspec.PathSpec.from_lines("gitwildmatch", [line])
+        except ValueError:
+            continue
+        valid.append(line)
+    return valid
 
 
 def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, object]]) -> bool:
