@@ -1,0 +1,407 @@
+"""Never crash, never corrupt: odd files, odd trees, bglint's own failures, and writes on disk.
+
+Every adversarial input ends in one of: findings, a BG000 finding that names the problem, or a
+one-line "skipped" warning; never an exception, never exit 2, never an internal error. Tests run
+as root here, where permissions do not stop a read, so "unreadable" is made honestly in other
+ways (a FIFO, a directory named `x.py`, `os.open` failing) and the chmod case runs only as a
+normal user.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bglint import fix as fixer
+from bglint import runner
+from bglint.cli import main
+from bglint.discovery import discover
+from bglint.edits import split_lines
+from bglint.runner import INTERNAL_ERROR, Engine, check_paths, check_source
+from bglint.settings import FixMode, Settings
+
+SIGNUP = """\
+from fastapi import BackgroundTasks, FastAPI
+
+app = FastAPI()
+
+
+def send_welcome(email: str) -> None:
+    print(email)
+
+
+@app.post("/signup")
+def signup(email: str, background_tasks: BackgroundTasks):
+    background_tasks.add_task(send_welcome(email))
+    return {"ok": True}
+"""
+FIXED = SIGNUP.replace("add_task(send_welcome(email))", "add_task(send_welcome, email)")
+SITE = (12, 31)  # where BG101 reports in SIGNUP
+
+
+def bglint(*args: str):
+    try:
+        runner_ = CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 keeps stderr apart by itself
+        runner_ = CliRunner()
+    return runner_.invoke(main, list(args), catch_exceptions=False)
+
+
+def lint(raw: bytes, fix_mode: FixMode = FixMode.NONE, path: str = "app.py"):
+    return check_source(raw, path, Settings(fix_mode=fix_mode))
+
+
+def internal_errors(result) -> list:
+    return [d.message for d in result.diagnostics if INTERNAL_ERROR in d.message]
+
+
+# --- adversarial contents -------------------------------------------------------------------
+
+# (id, bytes, what is expected: "BG101@row:col", "BG000:<fragment>", "skipped:<fragment>", "clean")
+CONTENTS = [
+    ("empty", b"", "clean"),
+    ("only-comments", b"# add_task(send(x))\n# BackgroundTasks\n", "clean"),
+    ("only-newlines", b"\n\n\r\n\r", "clean"),
+    ("bom", codecs.BOM_UTF8 + SIGNUP.encode(), "BG101@12:31"),
+    ("crlf", SIGNUP.replace("\n", "\r\n").encode(), "BG101@12:31"),
+    ("cr-only", SIGNUP.replace("\n", "\r").encode(), "BG101@12:31"),
+    (
+        "mixed-endings",
+        SIGNUP.replace("\n", "\r\n", 4).replace("\n\n\n@app", "\n\r\n\r@app").encode(),
+        "BG101@12:31",
+    ),
+    ("tabs", SIGNUP.replace("    ", "\t").encode(), "BG101@12:28"),
+    (
+        "latin-1-cookie",
+        ("# -*- coding: latin-1 -*-\n" + SIGNUP.replace("print(email)", "print('café')")).encode(
+            "latin-1"
+        ),
+        "BG101@13:31",
+    ),
+    (
+        "invalid-utf-8",
+        SIGNUP.replace("print(email)", "print('caf\udce9')").encode("utf-8", "surrogateescape"),
+        "BG000:not valid UTF-8",
+    ),
+    ("unknown-cookie", b"# coding: klingon\n" + SIGNUP.encode(), "BG000:unknown encoding"),
+    ("non-text-codec-cookie", b"# coding: rot13\n" + SIGNUP.encode(), "BG000:coding cookie"),
+    ("nul-byte", SIGNUP.encode().replace(b"return", b"\0return"), "skipped:binary"),
+    ("binary", bytes(range(256)) * 4 + b"add_task", "skipped:binary"),
+    ("python-2", b"from fastapi import BackgroundTasks\nprint 'add_task'\n", "BG000:SyntaxError"),
+    (
+        "python-2-except",
+        b"import BackgroundTasks\ntry:\n    add_task(x)\nexcept Exception, e:\n    pass\n",
+        "BG000:SyntaxError",
+    ),
+    ("syntax-error", SIGNUP.replace("):\n    back", ":\n    back").encode(), "BG000:SyntaxError"),
+    (
+        "indentation-error",
+        SIGNUP.replace("    return {", "  return {").encode(),
+        "BG000:SyntaxError",
+    ),
+    (
+        "tab-error",
+        SIGNUP.replace("    return {", "\treturn {").encode(),
+        "BG000:SyntaxError",
+    ),
+    ("unterminated-string", SIGNUP.encode() + b"x = 'add_task\n", "BG000:SyntaxError"),
+    ("unclosed-bracket", SIGNUP.encode() + b"x = [add_task(\n", "BG000:SyntaxError"),
+    ("truncated", SIGNUP.encode()[: SIGNUP.index("email))") + 3], "BG000:SyntaxError"),
+    (
+        "too-many-parentheses",
+        SIGNUP.encode() + b"x = " + b"(" * 300 + b"1" + b")" * 300 + b"\n",
+        "BG000:SyntaxError",
+    ),
+    (
+        "parser-stack-overflow",
+        SIGNUP.replace("send_welcome(email))", "lambda: " * 3000 + "send_welcome(email))").encode(),
+        "BG000:",
+    ),
+    ("very-long-line", SIGNUP.encode() + b"LONG = [" + b"'x', " * 100_000 + b"]\n", "BG101@12:31"),
+    (
+        # `ast.parse` itself gives up ("maximum recursion depth exceeded during ast construction")
+        "deeply-nested-expression",
+        SIGNUP.encode() + b"LONG = " + b"'x' + " * 100_000 + b"'x'\n",
+        "skipped:too deeply nested",
+    ),
+    (
+        "very-long-line-in-the-function",
+        SIGNUP.replace("    return {", "    text = '" + "y" * 100_000 + "'\n    return {").encode(),
+        "BG101@12:31",
+    ),
+    (
+        "unicode-identifiers",
+        SIGNUP.replace("send_welcome", "envoyer_bienvenue_é").replace("email", "courriel").encode(),
+        "BG101@12:31",
+    ),
+    (
+        "wide-characters-before-the-site",
+        SIGNUP.replace("    background_tasks.add", "    ü = '日本'; background_tasks.add").encode(),
+        "BG101@12:41",
+    ),
+    (
+        "form-feed-and-line-separators",
+        SIGNUP.replace("\n\n\n@app", "\n\x0c\n# a\u2028b\x85c\n@app").encode(),
+        "BG101@12:31",  # U+2028, U+0085 and form feed do not end a line for Python
+    ),
+]
+
+
+@pytest.mark.parametrize("raw, expected", [c[1:] for c in CONTENTS], ids=[c[0] for c in CONTENTS])
+def test_odd_contents_end_in_findings_a_bg000_or_a_skip(raw, expected):
+    result = lint(raw)
+    assert internal_errors(result) == []
+    kind, _, detail = expected.partition(":") if ":" in expected else (expected, "", "")
+    if expected == "clean":
+        assert (result.diagnostics, result.skipped) == ([], None)
+    elif expected.startswith("BG101@"):
+        row, column = map(int, expected[len("BG101@") :].split(":"))
+        found = [(d.code, d.start.row, d.start.column) for d in result.diagnostics]
+        assert found == [("BG101", row, column)]
+    elif kind == "BG000":
+        assert [d.code for d in result.diagnostics] == ["BG000"]
+        assert detail in result.diagnostics[0].message
+    else:
+        assert result.diagnostics == []
+        assert detail in result.skipped
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [c[1] for c in CONTENTS if c[2].startswith("BG101@")],
+    ids=[c[0] for c in CONTENTS if c[2].startswith("BG101@")],
+)
+def test_a_fix_changes_only_the_site_and_keeps_every_other_byte(raw):
+    result = lint(raw, FixMode.SAFE)
+    data = fixer.fixed_bytes(result)
+    assert data == re.sub(rb"add_task\(([^()]+)\(([^()]+)\)\)", rb"add_task(\1, \2)", raw)
+    assert data.startswith(codecs.BOM_UTF8) == raw.startswith(codecs.BOM_UTF8)
+    again = lint(data, FixMode.SAFE)
+    assert fixer.fixed_bytes(again) is None  # idempotent
+
+
+def test_positions_count_lines_as_python_does():
+    text = "a = 1\r\nb = 2\rc = '\u2028\x0c'\nd = 4\n"
+    assert [line[:1] for line in split_lines(text)] == ["a", "b", "c", "d"]
+
+
+# --- bglint's own failures and the time bound -------------------------------------------------
+
+
+def test_an_exception_in_a_rule_becomes_a_bg000_on_that_file_only(tmp_path, monkeypatch):
+    (tmp_path / "a_boom.py").write_text(SIGNUP)
+    (tmp_path / "b_fine.py").write_text(SIGNUP)
+    original = Engine._check_holder
+
+    def explode(self, path, *args):
+        if path.endswith("a_boom.py"):
+            raise KeyError("no such view")
+        return original(self, path, *args)
+
+    monkeypatch.setattr(Engine, "_check_holder", explode)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--output-format", "json", ".")
+    assert result.exit_code == 1  # a finding, not a failure of the run
+    found = {(Path(d["filename"]).name, d["code"]): d["message"] for d in json.loads(result.stdout)}
+    assert found[("a_boom.py", "BG000")].startswith("internal error (KeyError: 'no such view');")
+    assert runner.REPORT_URL in found[("a_boom.py", "BG000")]
+    assert ("b_fine.py", "BG101") in found
+
+
+def test_an_exception_while_fixing_writes_nothing(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(SIGNUP)
+
+    def explode(text, fixes):
+        raise RuntimeError("splice failed")
+
+    monkeypatch.setattr(runner, "apply_fixes", explode)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--fix", "--output-format", "concise", ".")
+    assert result.exit_code == 1
+    assert "app.py:1:1: BG000 internal error (RuntimeError: splice failed)" in result.stdout
+    assert (tmp_path / "app.py").read_text() == SIGNUP
+
+
+def test_a_file_over_the_time_limit_becomes_a_bg000_and_the_run_goes_on(tmp_path):
+    (tmp_path / "slow.py").write_text(SIGNUP)
+    (tmp_path / "plain.py").write_text("print('no background work here')\n")
+    engine = Engine(Settings(), time_limit=-1.0)  # every deadline has passed: no clock involved
+    results = {Path(r.path).name: r for r in map(engine.check_file, discover([str(tmp_path)]))}
+    [diagnostic] = results["slow.py"].diagnostics
+    assert diagnostic.code == "BG000"
+    assert "bglint's per-file time limit" in diagnostic.message
+    assert results["plain.py"].diagnostics == []
+    assert Engine(Settings(), time_limit=None).check_file(str(tmp_path / "slow.py")).diagnostics
+
+
+def test_a_function_over_the_view_size_limit_is_reported_not_parsed(monkeypatch):
+    monkeypatch.setattr(runner, "MAX_VIEW_CHARS", 100)
+    [diagnostic] = lint(SIGNUP.encode()).diagnostics
+    assert (diagnostic.code, diagnostic.start.row) == ("BG000", 10)
+    assert diagnostic.message.startswith("`signup` is 0 KiB of source, over the 0 KiB")
+    silenced = SIGNUP.replace('@app.post("/signup")', '@app.post("/signup")  # noqa: BG000')
+    assert lint(silenced.encode()).diagnostics == []
+
+
+# --- odd trees and files that vanish --------------------------------------------------------------
+
+
+def test_symlink_loops_dangling_links_and_a_folder_named_py(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(SIGNUP)
+    (tmp_path / "loop_a.py").symlink_to(tmp_path / "loop_b.py")
+    (tmp_path / "loop_b.py").symlink_to(tmp_path / "loop_a.py")
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "pkg.py").mkdir()
+    (tmp_path / "pkg.py" / "inner.py").write_text(SIGNUP)
+    (tmp_path / "cycle").mkdir()
+    (tmp_path / "cycle" / "up").symlink_to(tmp_path, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--output-format", "concise", ".")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"app.py:{SITE[0]}:{SITE[1]}: BG101 [*] " + result.stdout.splitlines()[0].split("[*] ")[1],
+        os.path.join("pkg.py", "inner.py")
+        + ":12:31: BG101 [*] "
+        + result.stdout.splitlines()[1].split("[*] ")[1],
+    ]
+    # named explicitly, the broken links are skipped with a warning, not an error
+    named = bglint("loop_a.py", "dangling.py", "app.py")
+    assert named.exit_code == 1
+    assert "loop_a.py: cannot read: " in named.stderr
+    assert "dangling.py: cannot read: No such file or directory" in named.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_py_is_skipped_without_blocking(tmp_path, monkeypatch):
+    os.mkfifo(tmp_path / "pipe.py")  # nobody ever writes: a blocking read would hang the run
+    (tmp_path / "app.py").write_text(SIGNUP)
+    monkeypatch.chdir(tmp_path)
+    assert discover(["."]) == ["app.py"]  # the walk passes it by
+    result = bglint("pipe.py", "app.py")  # named explicitly it is opened, without blocking
+    assert result.exit_code == 1
+    assert "pipe.py: not a regular file (a FIFO, socket or device); skipped" in result.stderr
+
+
+def test_a_device_named_explicitly_is_skipped():
+    result = Engine(Settings()).check_file(os.devnull)
+    assert result.skipped == "not a regular file (a FIFO, socket or device); skipped"
+
+
+def test_a_file_deleted_between_discovery_and_reading(tmp_path):
+    (tmp_path / "gone.py").write_text(SIGNUP)
+    (tmp_path / "kept.py").write_text(SIGNUP)
+    files = discover([str(tmp_path)])
+    os.unlink(tmp_path / "gone.py")
+    results = {Path(r.path).name: r for r in map(Engine(Settings()).check_file, files)}
+    assert results["gone.py"].skipped == "cannot read: No such file or directory"
+    assert [d.code for d in results["kept.py"].diagnostics] == ["BG101"]
+
+
+def test_an_unreadable_file_is_skipped_with_a_warning(tmp_path, monkeypatch):
+    """Root reads any file, so the refusal is made by `os.open` itself (what the kernel says
+    to a normal user on a 0o000 file); the chmod version of this test runs as a normal user."""
+    (tmp_path / "secret.py").write_text(SIGNUP)
+    (tmp_path / "app.py").write_text(SIGNUP)
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(runner.os, "open", refuse)
+    monkeypatch.chdir(tmp_path)
+    result = bglint(".")
+    assert result.exit_code == 1
+    assert "bglint: warning: secret.py: cannot read: Permission denied" in result.stderr
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode"
+)
+def test_a_file_without_read_permission_is_skipped(tmp_path, monkeypatch):
+    (tmp_path / "secret.py").write_text(SIGNUP)
+    os.chmod(tmp_path / "secret.py", 0)
+    monkeypatch.chdir(tmp_path)
+    result = bglint(".")
+    assert result.exit_code == 0
+    assert "secret.py: cannot read: Permission denied" in result.stderr
+
+
+def test_paths_with_spaces_and_unicode_are_checked_and_fixed(tmp_path, monkeypatch):
+    folder = tmp_path / "my project" / "épreuves 日本"
+    folder.mkdir(parents=True)
+    (folder / "sign up é.py").write_text(SIGNUP, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    shown = bglint("--output-format", "json", "my project")
+    [item] = json.loads(shown.stdout)
+    assert item["filename"].endswith(os.path.join("épreuves 日本", "sign up é.py"))
+    assert bglint("--fix", "my project").exit_code == 0
+    assert (folder / "sign up é.py").read_text(encoding="utf-8") == FIXED
+
+
+def test_an_invalid_gitignore_line_does_not_stop_the_run(tmp_path, monkeypatch):
+    (tmp_path / ".gitignore").write_text("!\n\\\nignored.py\n")
+    (tmp_path / "ignored.py").write_text(SIGNUP)
+    (tmp_path / "app.py").write_text(SIGNUP)
+    monkeypatch.chdir(tmp_path)
+    assert discover(["."]) == ["app.py"]
+
+
+def test_the_run_fails_with_exit_2_only_for_usage_and_run_failures(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(SIGNUP)
+    monkeypatch.chdir(tmp_path)
+    assert bglint("nowhere.py").exit_code == 2
+    assert bglint("--select", "BG9X").exit_code == 2
+    monkeypatch.setattr(Engine, "check_bytes", lambda self, raw, path: 1 / 0)
+    assert bglint(".").exit_code == 2  # the engine's own guard broke: the run itself failed
+
+
+# --- fix safety on disk (tests/test_cli.py has atomic write, mode, read-only, symlinks) ---------
+
+
+def test_fix_does_not_touch_a_file_it_cannot_change(tmp_path, monkeypatch):
+    unfixable = SIGNUP.replace("add_task(send_welcome(email))", "add_task(*send_welcome(email))")
+    (tmp_path / "app.py").write_text(unfixable)
+    before = os.stat(tmp_path / "app.py")
+    monkeypatch.chdir(tmp_path)
+    bglint("--fix", ".")
+    after = os.stat(tmp_path / "app.py")
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_fix_skips_a_file_that_changed_while_bglint_worked(tmp_path, monkeypatch):
+    path = tmp_path / "app.py"
+    path.write_text(SIGNUP)
+    real_write_results = fixer.write_results
+
+    def edit_then_write(results, roots):
+        with open(path, "a", encoding="utf-8") as handle:  # an editor saves meanwhile
+            handle.write("# saved by the editor\n")
+        return real_write_results(results, roots)
+
+    monkeypatch.setattr(fixer, "write_results", edit_then_write)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--fix", ".")
+    assert "app.py: changed on disk since bglint read it; not fixed (run again)" in result.stderr
+    assert path.read_text() == SIGNUP + "# saved by the editor\n"
+
+
+def test_fix_keeps_a_crlf_file_with_a_bom_and_a_latin_1_neighbour_byte_for_byte(tmp_path):
+    crlf_bom = codecs.BOM_UTF8 + SIGNUP.replace("\n", "\r\n").encode()
+    (tmp_path / "a.py").write_bytes(crlf_bom)
+    os.chmod(tmp_path / "a.py", 0o640)
+    results = check_paths([str(tmp_path)], Settings(fix_mode=FixMode.SAFE))
+    written, refused = fixer.write_results(results.files, [str(tmp_path)])
+    assert (len(written), refused) == (1, [])
+    assert (tmp_path / "a.py").read_bytes() == crlf_bom.replace(
+        b"add_task(send_welcome(email))", b"add_task(send_welcome, email)"
+    )
+    assert stat.S_IMODE(os.stat(tmp_path / "a.py").st_mode) == 0o640
