@@ -216,10 +216,10 @@ def test_missing_path_exits_2_naming_it(project):
 def test_internal_error_exits_2(project, monkeypatch):
     from bglint import runner
 
-    def explode(paths, settings):
+    def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runner, "check_paths", explode)
+    monkeypatch.setattr(runner, "check_files", explode)
     project(**{"app.py": SIGNUP})
     result = bglint()
     assert result.exit_code == 2

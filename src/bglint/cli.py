@@ -7,7 +7,6 @@ is imported when a check runs (it decides when LibCST is needed), the rules pack
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 import traceback
@@ -16,30 +15,18 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from bglint import __version__, catalogue
-from bglint.settings import DEFAULT_SELECT, FixMode, Settings, is_selector
+from bglint.settings import FixMode, is_selector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ("full", "concise", "json")
+OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab", "junit")
+TEXT_FORMATS = ("full", "concise")
 
 
 def closest_code(text: str) -> Optional[str]:
     """The valid code nearest to `text` (a mistyped code or a rule name), for error messages."""
-    names = catalogue.rule_names()
-    codes = {code: name for code, name in names.items()}
-    by_name = {name: code for code, name in codes.items()}
-    if text.lower() in by_name:
-        return by_name[text.lower()]
-    wanted = text.upper()
-    scored = [
-        # a swapped pair of digits (`BG110` for `BG101`) is the likeliest typo
-        (sorted(code) == sorted(wanted), difflib.SequenceMatcher(None, wanted, code).ratio(), code)
-        for code in codes
-    ]
-    best = max(scored, default=None)
-    if best is not None and best[1] >= 0.5:
-        return best[2]
-    found = difflib.get_close_matches(text.lower(), list(by_name), n=1, cutoff=0.6)
-    return by_name[found[0]] if found else None
+    from bglint.config import closest_code as nearest  # the configuration checks codes too
+
+    return nearest(text)
 
 
 def _unknown(kind: str, text: str) -> str:
@@ -134,6 +121,24 @@ def main() -> None:
     help="Lint standard input as this file (also implied by the path `-`).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary or hints.")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    type=click.Path(dir_okay=False),
+    help="Use this bglint.toml or pyproject.toml instead of the nearest one.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply `exclude` to files named on the command line too (pre-commit names every file).",
+)
+@click.option(
+    "--report-unused-noqa",
+    is_flag=True,
+    help="Also report `# noqa: BGxxx` codes that silenced nothing (exit 1 when there are any).",
+)
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -147,20 +152,21 @@ def check(
     exit_zero: bool,
     stdin_filename: Optional[str],
     quiet: bool,
+    config_path: Optional[str],
+    isolated: bool,
+    force_exclude: bool,
+    report_unused_noqa: bool,
 ) -> None:
     """Check files and folders (default: the current folder); `-` reads standard input."""
     fix_mode = FixMode.NONE
     if fix or diff:
         fix_mode = FixMode.UNSAFE if unsafe_fixes else FixMode.SAFE
-    settings = Settings(
-        select=select or DEFAULT_SELECT,
-        extend_select=extend_select,
-        ignore=ignore,
-        fix_mode=fix_mode,
-    )
+    from bglint.config import Overrides
     from bglint.runner import UsageError  # the engine; LibCST is imported later, on need
 
-    run = _Run(settings, output_format, statistics, unsafe_fixes, diff, quiet)
+    overrides = Overrides(select, ignore, extend_select, fix_mode, report_unused_noqa)
+    run = _Run(overrides, output_format, statistics, unsafe_fixes, diff, quiet)
+    run.configure(config_path, isolated, force_exclude)
     try:
         if stdin_filename is not None or paths == ("-",):
             for path in paths:
@@ -201,51 +207,68 @@ class _Run:
 
     def __init__(
         self,
-        settings: Settings,
+        overrides,
         output_format: str,
         statistics: bool,
         unsafe_fixes: bool,
         diff: bool,
         quiet: bool,
     ) -> None:
-        self.settings = settings
+        self.overrides = overrides  # a `config.Overrides`: what the command line selects
+        self.fix_mode: FixMode = overrides.fix_mode
+        self.config_path: Optional[str] = None
+        self.isolated = self.force_exclude = False
         self.output_format = output_format
         self.statistics = statistics
         self.unsafe_fixes = unsafe_fixes
         self.diff = diff
         self.quiet = quiet
 
-    def check_paths(self, paths: List[str]) -> int:
-        from bglint import fix as fixer
-        from bglint.runner import check_paths, check_source
+    def configure(self, config_path: Optional[str], isolated: bool, force_exclude: bool) -> None:
+        self.config_path, self.isolated, self.force_exclude = config_path, isolated, force_exclude
 
-        files = list(check_paths(paths, self.settings).files)
+    def check_paths(self, paths: List[str]) -> int:
+        from bglint import config
+        from bglint import fix as fixer
+        from bglint.runner import check_files, check_source
+
+        plan = config.plan_run(
+            paths, self.overrides, self.config_path, self.isolated, self.force_exclude
+        )
+        files = list(check_files(plan.files, plan.settings_of).files)
         self._warn_skipped(files)
         if self.diff:
             return self._print_diffs(files)
         fixed = 0
-        if self.settings.fix_mode is not FixMode.NONE:
+        if self.fix_mode is not FixMode.NONE:
             written, refused = fixer.write_results(files, fixer.linted_roots(paths))
             fixed = sum(result.fixes_applied for result in written)
-            plain = self.settings.with_(fix_mode=FixMode.NONE)
             refused_ids = {id(result): reason for result, reason in refused}
             for position, result in enumerate(files):
                 if id(result) in refused_ids:
                     _error(f"{self._display(result.path)}: {refused_ids[id(result)]}")
                     # the file keeps its old text, so it keeps all its findings
+                    plain = plan.settings_of[result.path].with_(fix_mode=FixMode.NONE)
                     files[position] = check_source(result.source.raw, result.path, plain)
         return self._report(files, sys.stdout, fixed)
 
     def check_stdin(self, stdin_filename: Optional[str]) -> int:
+        from bglint import config
         from bglint import fix as fixer
         from bglint.runner import check_source
 
         raw = sys.stdin.buffer.read()
-        result = check_source(raw, stdin_filename or "-", self.settings)
+        found = config.config_for(stdin_filename or ".", self.config_path, self.isolated)
+        if stdin_filename and self.force_exclude and found.is_excluded(stdin_filename):
+            if self.fix_mode is not FixMode.NONE and not self.diff:
+                sys.stdout.buffer.write(raw)  # ruff: an excluded file passes through unchanged
+            return EXIT_CLEAN
+        settings = config.to_settings(found, self.overrides)
+        result = check_source(raw, stdin_filename or "-", settings)
         self._warn_skipped([result])
         if self.diff:
             return self._print_diffs([result])
-        if self.settings.fix_mode is FixMode.NONE:
+        if self.fix_mode is FixMode.NONE:
             return self._report([result], sys.stdout, 0)
         # ruff's behaviour: the fixed file goes to stdout, the remaining findings to stderr
         data = fixer.fixed_bytes(result)
@@ -283,7 +306,7 @@ class _Run:
 
         options = reporters.ReportOptions(
             unsafe_fixes=self.unsafe_fixes,
-            fixing=self.settings.fix_mode is not FixMode.NONE,
+            fixing=self.fix_mode is not FixMode.NONE,
             fixed=fixed,
             quiet=self.quiet,
         )
@@ -291,8 +314,15 @@ class _Run:
             reporters.write_statistics(self.output_format, files, options, out)
         else:
             reporters.write_report(self.output_format, files, options, out)
+        unused = [entry for result in files for entry in result.unused_noqa]
+        if unused:
+            from bglint.reporters import unused_noqa
+
+            # machine formats stay parseable: the directives go to stderr beside them
+            target = out if self.output_format in TEXT_FORMATS else sys.stderr
+            unused_noqa.write(unused, options.cwd, target)
         out.flush()
-        remaining = any(result.diagnostics for result in files)
+        remaining = any(result.diagnostics for result in files) or bool(unused)
         return EXIT_FINDINGS if remaining else EXIT_CLEAN
 
     def _warn_skipped(self, files: Sequence) -> None:

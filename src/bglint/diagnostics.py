@@ -69,6 +69,8 @@ class FileResult:
     fixes_applied: int = 0
     # the decoded file (a `bglint.source.SourceFile`) when it was read; writers encode with it
     source: Optional[object] = None
+    # `--report-unused-noqa`: `bglint.noqa.UnusedNoqa` entries for this file
+    unused_noqa: list = field(default_factory=list)
 
 
 def docs_url(code: str, name: str) -> str:

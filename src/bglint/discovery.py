@@ -8,7 +8,7 @@ loops), and a file named explicitly is always checked.
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 # ruff's default `exclude` list
 DEFAULT_EXCLUDES = frozenset(
@@ -63,8 +63,18 @@ def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, object]]) -> bo
     return False
 
 
-def _walk(folder: str, specs: List[Tuple[str, object]], found: List[str]) -> None:
-    spec = _gitignore(folder)
+def _is_default_excluded(path: str, is_dir: bool) -> bool:
+    return is_dir and os.path.basename(path) in DEFAULT_EXCLUDES
+
+
+def _walk(
+    folder: str,
+    specs: List[Tuple[str, object]],
+    found: List[str],
+    excluded: Callable[[str, bool], bool] = _is_default_excluded,
+    gitignore: bool = True,
+) -> None:
+    spec = _gitignore(folder) if gitignore else None
     if spec is not None:
         specs = specs + [(folder, spec)]
     try:
@@ -74,11 +84,11 @@ def _walk(folder: str, specs: List[Tuple[str, object]], found: List[str]) -> Non
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in DEFAULT_EXCLUDES or _ignored(entry.path, True, specs):
+                if excluded(entry.path, True) or _ignored(entry.path, True, specs):
                     continue
-                _walk(entry.path, specs, found)
+                _walk(entry.path, specs, found, excluded, gitignore)
             elif entry.name.endswith(".py") and entry.is_file():
-                if not _ignored(entry.path, False, specs):
+                if not _ignored(entry.path, False, specs) and not excluded(entry.path, False):
                     found.append(entry.path)
         except OSError:
             continue
@@ -103,14 +113,21 @@ def _outer_specs(folder: str) -> List[Tuple[str, object]]:
     return specs
 
 
-def discover(paths: Sequence[str]) -> List[str]:
+def discover(
+    paths: Sequence[str],
+    excluded: Callable[[str, bool], bool] = _is_default_excluded,
+    respect_gitignore: bool = True,
+) -> List[str]:
+    """`.py` files under `paths`; `excluded(path, is_dir)` prunes the walk (the configuration's
+    `exclude`; ruff's default list when none), `.gitignore` files apply unless turned off."""
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     found: List[str] = []
     for path in paths:
         if os.path.isdir(path):
-            _walk(path, _outer_specs(path), found)
+            outer = _outer_specs(path) if respect_gitignore else []
+            _walk(path, outer, found, excluded, respect_gitignore)
         else:
             found.append(path)
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))

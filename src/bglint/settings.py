@@ -26,6 +26,12 @@ class Settings:
     fastapi_version: Optional[str] = None
     blocking_calls: Tuple[str, ...] = ()
     durable_calls: Tuple[str, ...] = ()
+    # `per-file-ignores` as (gitignore glob, code prefixes), globs relative to `config_root`
+    # (the configuration file's folder); the engine applies them (`config.per_file_ignored`)
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    config_root: Optional[str] = None
+    # `--report-unused-noqa`: the engine lists noqa directives whose BG codes silenced nothing
+    report_unused_noqa: bool = False
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def with_(self, **changes) -> "Settings":
