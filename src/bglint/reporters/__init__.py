@@ -1,5 +1,6 @@
 """Reporters: turn the engine's `FileResult`s into text for people (`full`, `concise`) or tools
-(`json`), plus the `--statistics` table and the closing summary. They hold no rule logic.
+(`json`, `sarif`, `github`, `gitlab`, `junit`), plus the `--statistics` table and the closing
+summary. They hold no rule logic.
 
 `rich` is imported only when colour output goes to a terminal (see `text.emit`).
 """
@@ -12,7 +13,9 @@ from typing import Dict, List, Optional, Sequence, TextIO
 
 from bglint.diagnostics import Applicability, Diagnostic, FileResult, Fix
 
-FORMATS = ("full", "concise", "json")
+# for tools, one module each (`reporters/sarif.py`, ...) with `write(diagnostics, options, out)`
+MACHINE_FORMATS = ("sarif", "github", "gitlab", "junit")
+FORMATS = ("full", "concise", "json", *MACHINE_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ def write_report(
         from bglint.reporters import json as json_reporter
 
         json_reporter.write(gather_diagnostics(files), out)
+        return
+    if fmt in MACHINE_FORMATS:
+        import importlib
+
+        module = importlib.import_module(f"bglint.reporters.{fmt}")
+        module.write(gather_diagnostics(files), options, out)
         return
     from bglint.reporters import text
 
