@@ -1,34 +1,61 @@
 """flake8 adapter: the same engine, codes, messages and positions as `bglint check`.
 
 flake8 hands over the file's lines; the prefilter runs on them first, so a file without
-background work costs a substring scan and no parse. flake8 handles `# noqa` and selection;
-its columns are 0-based, ours 1-based.
+background work costs a substring scan and no parse (nor any import beyond this module and the
+prefilter). A file that may hold a site is checked with the settings of its nearest bglint
+configuration (`[tool.bglint]` or `bglint.toml`: `select`, `ignore`, `per-file-ignores`,
+`exclude`, `fastapi-version`, ...), exactly as `bglint check` would check it, so both agree;
+flake8's own `--select`, `--extend-ignore`, `--per-file-ignores` and `# noqa` then apply on
+top. One engine per configuration lives as long as the flake8 process, so the index of
+project modules (a task function in `tasks.py`) is built once, not once per file. flake8
+reports a file that does not parse as E999 and runs no plugin on it, so BG000 never shows here.
+Columns: flake8's are 0-based, ours 1-based.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+import io
+import tokenize
+from typing import Dict, Iterator, List, Tuple
 
 from bglint import __version__
 from bglint.prefilter import may_hold_site
 
 
+def _encode(lines: List[str]) -> bytes:
+    """The file's bytes again, in the encoding its coding cookie names (flake8 decoded them)."""
+    text = "".join(lines)
+    try:
+        head = "".join(lines[:2]).encode("utf-8", "surrogatepass")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(head).readline)
+        return text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+    except (SyntaxError, LookupError, UnicodeError):
+        return text.encode("utf-8", "surrogatepass")
+
+
 class BglintChecker:
     name = "bglint"
     version = __version__
+    _engines: Dict[object, object] = {}  # Settings -> runner.Engine, for this flake8 process
 
     def __init__(self, tree, filename: str, lines: List[str]) -> None:
         self.filename = filename
         self.lines = lines
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        raw = "".join(self.lines).encode("utf-8", "surrogatepass")
+        raw = _encode(self.lines)
         if not may_hold_site(raw):
             return
-        from bglint.runner import check_source
-        from bglint.settings import Settings
+        from bglint.config import settings_for_file
+        from bglint.runner import Engine
 
-        result = check_source(raw, self.filename, Settings(select=("ALL",)))
+        settings, excluded = settings_for_file(self.filename)
+        if excluded:
+            return
+        engine = self._engines.get(settings)
+        if engine is None:
+            engine = self._engines[settings] = Engine(settings)
+        result = engine.check_bytes(raw, self.filename)
         for diagnostic in result.diagnostics:
             text = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.start.row, diagnostic.start.column - 1, text, type(self)
