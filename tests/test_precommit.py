@@ -1,0 +1,138 @@
+"""The pre-commit hooks: `.pre-commit-hooks.yaml` run the way pre-commit runs it.
+
+The first tests run each hook's `entry` with pre-commit's file selection (`types: [python]`,
+filenames appended) in a temporary git repository, using this environment's bglint. The
+`slow` test runs `pre-commit try-repo` itself against a copy of this checkout: pre-commit
+builds the hook's virtualenv with pip, so it needs the package index.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from integration import APP, REMAINING, make_project
+
+yaml = pytest.importorskip("yaml")
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def repository(tmp_path: Path) -> Path:
+    make_project(tmp_path)
+    (tmp_path / "README.md").write_text("not python\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "init")
+    return tmp_path
+
+
+def run_hook(hook_id: str, cwd: Path) -> subprocess.CompletedProcess:
+    """pre-commit's way: `entry` + `args` + the staged files the hook's `types` select."""
+    hook = HOOKS[hook_id]
+    entry = shlex.split(hook["entry"])
+    assert entry[0] == "bglint"
+    files = subprocess.run(["git", "ls-files"], cwd=cwd, capture_output=True, text=True, check=True)
+    selected = [f for f in files.stdout.split() if f.endswith(".py")]  # types: [python]
+    command = [sys.executable, "-m", "bglint", *entry[1:], *hook.get("args", []), *selected]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_hooks_are_declared_as_pre_commit_expects():
+    assert set(HOOKS) == {"bglint", "bglint-fix"}
+    for hook in HOOKS.values():
+        assert hook["language"] == "python"
+        assert hook["types"] == ["python"]
+        assert hook["require_serial"] is True
+        assert "--force-exclude" in hook["entry"]
+    assert "--fix" in HOOKS["bglint-fix"]["entry"]
+
+
+def test_check_hook_fails_on_the_remaining_findings(tmp_path):
+    repo = repository(tmp_path)
+    done = run_hook("bglint", repo)
+    assert done.returncode == 1
+    for row, column, code in REMAINING:
+        assert f"app.py:{row}:{column}: {code}" in done.stdout
+    assert "BG102" not in done.stdout  # the project's pyproject.toml ignores it
+    assert (repo / "app.py").read_text() == APP
+
+
+def test_fix_hook_rewrites_the_file(tmp_path):
+    repo = repository(tmp_path)
+    done = run_hook("bglint-fix", repo)
+    assert done.returncode == 1  # BG104 has no fix and remains
+    fixed = (repo / "app.py").read_text()
+    assert "background_tasks.add_task(send_welcome, email)\n" in fixed
+    assert "add_task(send_welcome(email))  # noqa: BG101" in fixed  # silenced: left alone
+    assert "await background_tasks.add_task" in fixed  # ignored by the project: left alone
+
+
+def test_fix_hook_changes_files_when_everything_is_fixable(tmp_path):
+    repo = repository(tmp_path)
+    (repo / "app.py").write_text(
+        APP.replace('    background_tasks.add_task(send_welcome, email, "extra")\n', "")
+    )
+    git(repo, "commit", "-qam", "only fixable")
+    done = run_hook("bglint-fix", repo)
+    # exit 0, but the file changed: pre-commit fails a hook that modifies files
+    assert done.returncode == 0, done.stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True
+    )
+    assert status.stdout.strip() == "M app.py"
+
+
+def test_excluded_file_named_by_pre_commit_is_skipped(tmp_path):
+    repo = repository(tmp_path)
+    (repo / "pyproject.toml").write_text("[tool.bglint]\nextend-exclude = ['app.py']\n")
+    assert run_hook("bglint", repo).returncode == 0
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo(tmp_path):
+    if shutil.which("pre-commit") is None:
+        pytest.skip("pre-commit is not installed (it is in the `dev` extra)")
+    source = tmp_path / "bglint-src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
+    )
+    git(source, "init", "-q")
+    git(source, "add", ".")
+    git(source, "commit", "-qm", "hooks")
+    (tmp_path / "project").mkdir()
+    repo = repository(tmp_path / "project")
+    env_home = {"PRE_COMMIT_HOME": str(tmp_path / "cache")}
+
+    def try_repo(hook_id: str) -> subprocess.CompletedProcess:
+        command = ["pre-commit", "try-repo", str(source), hook_id, "--all-files"]
+        return subprocess.run(
+            command, cwd=repo, capture_output=True, text=True, env={**os.environ, **env_home}
+        )
+
+    checked = try_repo("bglint")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "app.py:16:31: BG101" in checked.stdout and "app.py:18:5: BG104" in checked.stdout
+    assert "BG102" not in checked.stdout
+    fixed = try_repo("bglint-fix")
+    assert fixed.returncode == 1
+    assert "files were modified by this hook" in fixed.stdout
+    assert "background_tasks.add_task(send_welcome, email)\n" in (repo / "app.py").read_text()
