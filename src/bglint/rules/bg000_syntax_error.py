@@ -14,6 +14,9 @@ class SyntaxErrorInFile(Rule):
     Checks for files that bglint cannot parse: a syntax error, or bytes that are not valid
     UTF-8 and have no coding cookie naming their encoding. The finding carries the parser's
     message and position, and the run goes on to the other files.
+    It also marks a file bglint could not finish: an internal error (a bglint bug: the
+    message names the exception and where to report it), a file past the per-file time
+    limit of 20 s, or a function over 128 KiB of source, whose lines are not analysed.
 
     ## Why is this bad?
     Python cannot import such a file, and bglint cannot look for background-task mistakes in
