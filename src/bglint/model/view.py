@@ -17,7 +17,9 @@ from bglint.index import Index, ModuleSummary, Target
 from bglint.index.names import BACKGROUND_TASK, BACKGROUND_TASKS
 from bglint.index.summary import FunctionSummary, Holder, resolve_relative
 from bglint.model.params import ParamKind, classify_annotation, classify_param
+from bglint.model.provenance import FileRead, collect_calls, is_file_read
 from bglint.model.scopes import Loop, Scope, free_names, target_names
+from bglint.model.spawn import SpawnSite, is_spawn_candidate
 from bglint.model.walk import Walker
 
 HEADER = "if True:\n"
@@ -41,6 +43,14 @@ class TaskSite:
 
 
 @dataclass
+class BackgroundAssign:
+    """`target.background = value`: an assignment to a `.background` attribute."""
+
+    target: cst.Attribute = field(repr=False)
+    scopes: Tuple[Scope, ...] = field(repr=False)  # enclosing functions, outermost first
+
+
+@dataclass
 class View:
     path: str
     module: ModuleSummary
@@ -50,6 +60,9 @@ class View:
     index: Index = field(repr=False)
     task_sites: List[TaskSite] = field(default_factory=list)
     functions: List[Scope] = field(default_factory=list, repr=False)
+    spawn_sites: List[SpawnSite] = field(default_factory=list)  # model/spawn.py
+    file_reads: List[FileRead] = field(default_factory=list)  # `x.file.read()` calls
+    background_assigns: List[BackgroundAssign] = field(default_factory=list, repr=False)
 
     @property
     def function(self) -> Optional[FunctionSummary]:
@@ -148,6 +161,7 @@ class _Builder(Walker):
         self.loops: List[List[Loop]] = [[]]
         self.awaited: Dict[int, cst.Await] = {}
         self.candidates: List[TaskSite] = []
+        self.calls: List[tuple] = []  # spawn and `.file.read()` calls (model/provenance.py)
 
     def _qualname(self, node: cst.FunctionDef) -> Optional[str]:
         if not self.scopes:
@@ -209,6 +223,9 @@ class _Builder(Walker):
     visit_DictComp = _visit_comprehension
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target
+        if isinstance(target, cst.Attribute) and target.attr.value == "background":
+            self.view.background_assigns.append(BackgroundAssign(target, tuple(self.scopes)))
         if self.scopes:
             for name in target_names(node.target):
                 self.scopes[-1].assigned[name] = None
@@ -261,6 +278,8 @@ class _Builder(Walker):
         self.awaited[id(node.expression)] = node
 
     def visit_Call(self, node: cst.Call) -> None:
+        if is_spawn_candidate(node) or is_file_read(node):
+            self.calls.append((node, tuple(self.scopes), tuple(self.loops[-1])))
         kind = None
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_task":
             kind = "add_task"
@@ -322,4 +341,5 @@ def build_view(
                 view.task_sites.append(site)
         elif view.qualify(site.call.func, site.scopes) in BACKGROUND_TASK:
             view.task_sites.append(site)
+    collect_calls(view, builder.calls, builder.awaited)
     return view
