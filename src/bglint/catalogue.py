@@ -38,6 +38,11 @@ SITE_KINDS: Dict[str, tuple] = {
     "BG103": _TASK_SITES,
     "BG104": _TASK_SITES,
     "BG105": _TASK_SITES,
+    # work that runs after the request: tasks and spawned work (create_task, threads, executors)
+    "BG201": _TASK_SITES + ("spawn",),
+    "BG202": _TASK_SITES + ("spawn",),
+    "BG203": _TASK_SITES + ("spawn",),
+    "BG204": ("file_read",),
     "BG301": _TASK_SITES,
     "BG302": ("add_task",),
     "BG401": ("background_task",),

@@ -58,7 +58,7 @@ async def clear_review_flag(order_id: int, background_tasks: BackgroundTasks):
 @router.post("/{order_id}/ship")
 def ship_order(order_id: int, db: DB, background_tasks: BackgroundTasks):
     # Mistake: on FastAPI 0.106-0.117 `get_db` closes this session before the task uses it.
-    background_tasks.add_task(record_shipment, db, order_id)  # planted: BG203
+    background_tasks.add_task(record_shipment, db, order_id)  # error: BG203
     return {"shipped": order_id}
 
 

@@ -11,7 +11,7 @@ router = APIRouter(prefix="/uploads", tags=["uploads"])
 @router.post("/products/{product_id}/image")
 async def upload_image(product_id: int, file: UploadFile, background_tasks: BackgroundTasks):
     # Mistake: on FastAPI 0.106-0.117 the upload is closed before the task copies it.
-    background_tasks.add_task(save_upload, product_id, file)  # planted: BG201
+    background_tasks.add_task(save_upload, product_id, file)  # error: BG201
     return {"filename": file.filename}
 
 
@@ -25,7 +25,7 @@ async def upload_manual(product_id: int, file: UploadFile, background_tasks: Bac
 @router.post("/products.csv")
 async def import_products(file: UploadFile):
     # Mistake: a synchronous read on the event loop, and the whole file in memory at once.
-    content = file.file.read()  # planted: BG204
+    content = file.file.read()  # error: BG204
     return {"imported": catalog.import_csv(content.decode())}
 
 

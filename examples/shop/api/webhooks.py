@@ -10,7 +10,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 @router.post("/payments")
 async def payments_webhook(request: Request, background_tasks: BackgroundTasks):
     # Mistake: the task reads the body after the response was sent, when it is gone (ClientDisconnect).
-    background_tasks.add_task(record_webhook, request)  # planted: BG202
+    background_tasks.add_task(record_webhook, request)  # error: BG202
     return {"received": True}
 
 

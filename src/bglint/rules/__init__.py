@@ -7,6 +7,10 @@ from bglint.rules.bg102_await_add_task import AwaitAddTask
 from bglint.rules.bg103_late_binding_task import LateBindingTask
 from bglint.rules.bg104_task_signature_mismatch import TaskSignatureMismatch
 from bglint.rules.bg105_coroutine_never_awaited import CoroutineNeverAwaited
+from bglint.rules.bg201_uploadfile_outlives_request import UploadfileOutlivesRequest
+from bglint.rules.bg202_request_body_in_task import RequestBodyInTask
+from bglint.rules.bg203_dependency_outlives_request import DependencyOutlivesRequest
+from bglint.rules.bg204_blocking_upload_read import BlockingUploadRead
 from bglint.rules.bg301_blocking_async_task import BlockingAsyncTask
 from bglint.rules.bg302_task_error_skips_later_tasks import TaskErrorSkipsLaterTasks
 from bglint.rules.bg401_orphan_background_tasks import OrphanBackgroundTasks
@@ -21,6 +25,10 @@ ALL_RULES = (
     LateBindingTask,
     TaskSignatureMismatch,
     CoroutineNeverAwaited,
+    UploadfileOutlivesRequest,
+    RequestBodyInTask,
+    DependencyOutlivesRequest,
+    BlockingUploadRead,
     BlockingAsyncTask,
     TaskErrorSkipsLaterTasks,
     OrphanBackgroundTasks,
