@@ -130,6 +130,11 @@ def main() -> None:
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache in .bglint_cache/ (check every file afresh).",
+)
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply `exclude` to files named on the command line too (pre-commit names every file).",
@@ -154,6 +159,7 @@ def check(
     quiet: bool,
     config_path: Optional[str],
     isolated: bool,
+    no_cache: bool,
     force_exclude: bool,
     report_unused_noqa: bool,
 ) -> None:
@@ -167,6 +173,7 @@ def check(
     overrides = Overrides(select, ignore, extend_select, fix_mode, report_unused_noqa)
     run = _Run(overrides, output_format, statistics, unsafe_fixes, diff, quiet)
     run.configure(config_path, isolated, force_exclude)
+    run.use_cache = not no_cache
     try:
         if stdin_filename is not None or paths == ("-",):
             for path in paths:
@@ -223,6 +230,7 @@ class _Run:
         self.unsafe_fixes = unsafe_fixes
         self.diff = diff
         self.quiet = quiet
+        self.use_cache = True
 
     def configure(self, config_path: Optional[str], isolated: bool, force_exclude: bool) -> None:
         self.config_path, self.isolated, self.force_exclude = config_path, isolated, force_exclude
@@ -235,7 +243,7 @@ class _Run:
         plan = config.plan_run(
             paths, self.overrides, self.config_path, self.isolated, self.force_exclude
         )
-        files = list(check_files(plan.files, plan.settings_of).files)
+        files = list(check_files(plan.files, plan.settings_of, self.use_cache).files)
         self._warn_skipped(files)
         if self.diff:
             return self._print_diffs(files)

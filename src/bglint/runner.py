@@ -15,10 +15,11 @@ import os
 import stat
 import time
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bglint import catalogue, noqa
+from bglint.cache import Cache, stat_of
 from bglint.config import per_file_ignored
 from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
 from bglint.discovery import UsageError, discover
@@ -26,7 +27,14 @@ from bglint.edits import apply_fixes, split_lines
 from bglint.index import Index
 from bglint.prefilter import may_hold_site, words_for
 from bglint.settings import FixMode, Settings, enabled_codes
-from bglint.source import MAX_FILE_BYTES, SourceError, SourceFile, decode_source, is_binary
+from bglint.source import (
+    MAX_FILE_BYTES,
+    SourceError,
+    SourceFile,
+    decode_source,
+    is_binary,
+    read_source,
+)
 
 __all__ = ["RunResult", "UsageError", "Engine", "check_files", "check_paths", "check_source"]
 
@@ -103,11 +111,18 @@ def _is_suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:
 class Engine:
     """One run: the settings, the shared index, and the rules (loaded on first need)."""
 
-    def __init__(self, settings: Settings, time_limit: Optional[float] = FILE_TIME_LIMIT) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        time_limit: Optional[float] = FILE_TIME_LIMIT,
+        cache: Optional["Cache"] = None,
+    ) -> None:
         self.settings = settings
+        self.cache = cache  # consulted for plain checks only, never when fixing
         self.time_limit = time_limit  # seconds per file; None: no limit
         self._deadline: Optional[float] = None
         self.index = Index(settings.blocking_calls, settings.durable_calls)
+        self.index.fastapi_version = settings.fastapi_version  # version-aware rules read it
         self.codes = enabled_codes(catalogue.rule_names(), settings)
         self._rules: Optional[list] = None
         self.views_built = 0
@@ -128,6 +143,57 @@ class Engine:
 
     # -- one file ----------------------------------------------------------------------------
     def check_file(self, path: str) -> FileResult:
+        if self.cache is not None and self.settings.fix_mode is FixMode.NONE:
+            return self._check_cached(path)
+        return self._check_uncached(path)
+
+    def _check_cached(self, path: str) -> FileResult:
+        file_stat = stat_of(path)
+        entry = self.cache.lookup(path, file_stat, None, self._versions_of) if file_stat else None
+        if entry is None and file_stat is not None and self.cache.has_digest(path):
+            try:  # touched but maybe unchanged (a checkout): the content hash decides
+                raw = _read_regular_file(path)
+            except OSError:
+                raw = None
+            if raw is not None:
+                entry = self.cache.lookup(path, file_stat, raw, self._versions_of)
+                if entry is not None:
+                    entry.stat = file_stat
+                    self.cache.changed = True
+        if entry is not None:
+            found = [replace(d, path=path) for d in entry.diagnostics]
+            result = FileResult(path, diagnostics=found, skipped=entry.skipped)
+            if found:  # reporters show code frames: read back only files with findings
+                try:
+                    result.source = read_source(path)
+                except SourceError:
+                    pass
+            return result
+        self.index.touched = set()
+        result = self._check_uncached(path)
+        source = result.source
+        if file_stat is not None and (source is None or result.skipped is None):
+            raw = source.raw if source is not None else None
+            versions = self._versions_of(path) if source is not None else None
+            self.cache.store(
+                path,
+                file_stat,
+                raw,
+                result.diagnostics,
+                result.skipped,
+                versions,
+                self.index.touched,
+            )
+        return result
+
+    def _versions_of(self, path: str) -> str:
+        """The FastAPI range a file with sites is checked under: part of its cache key."""
+        from bglint.versions import allowed_range
+
+        found = allowed_range(path, self.settings.fastapi_version)
+        return f"{found.specifier}|{found.source}"
+
+    def _check_uncached(self, path: str) -> FileResult:
         try:
             raw = _read_regular_file(path)
         except OSError as err:
@@ -273,9 +339,9 @@ def _read_regular_file(path: str) -> Optional[bytes]:
 
 
 def _to_diagnostics(view, findings) -> Iterable[Diagnostic]:
-    from bglint.rules.base import TextFix
-
     from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from bglint.rules.base import TextFix
 
     positions = MetadataWrapper(view.tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
@@ -347,26 +413,62 @@ def _keeps_comments(view, fix) -> bool:
     return True
 
 
-def check_paths(paths: Sequence[str], settings: Settings) -> RunResult:
+def start_run() -> None:
+    """Forget what the file system looked like in an earlier run of this process (an editor,
+    the flake8 plugin, tests): file existence, project roots and version pins are memoised
+    for one run only."""
+    from bglint.index import modules
+    from bglint.versions import forget_pins
+
+    for memo in (
+        modules._isfile,
+        modules.find_project_root,
+        modules._package_root,
+        modules.module_name,
+        modules.search_roots,
+    ):
+        memo.cache_clear()
+    forget_pins()
+
+
+def _cache_for(settings: Settings, use_cache: bool) -> Optional[Cache]:
+    if not use_cache or settings.fix_mode is not FixMode.NONE:
+        return None
+    return Cache.for_run(repr(settings))
+
+
+def check_paths(paths: Sequence[str], settings: Settings, use_cache: bool = False) -> RunResult:
     """Lint files and folders; raises UsageError when a given path does not exist."""
-    engine = Engine(settings)
+    start_run()
+    cache = _cache_for(settings, use_cache)
+    engine = Engine(settings, cache=cache)
     files = discover(paths)
-    return RunResult([engine.check_file(path) for path in files])
+    result = RunResult([engine.check_file(path) for path in files])
+    if cache is not None:
+        cache.save()
+    return result
 
 
-def check_files(files: Sequence[str], settings_of: Mapping[str, Settings]) -> RunResult:
+def check_files(
+    files: Sequence[str], settings_of: Mapping[str, Settings], use_cache: bool = False
+) -> RunResult:
     """Lint discovered files, each with its own settings (`config.plan_run`: the nearest
     configuration of each file); one engine, and so one index, per distinct settings."""
+    start_run()
     engines: Dict[Settings, Engine] = {}
     results = []
     for path in files:
         settings = settings_of[path]
         if settings not in engines:
-            engines[settings] = Engine(settings)
+            engines[settings] = Engine(settings, cache=_cache_for(settings, use_cache))
         results.append(engines[settings].check_file(path))
+    for engine in engines.values():
+        if engine.cache is not None:
+            engine.cache.save()
     return RunResult(results)
 
 
 def check_source(raw: bytes, path: str, settings: Settings) -> FileResult:
     """Lint one file's bytes (stdin, editors, the flake8 plugin) as if they were at `path`."""
+    start_run()
     return Engine(settings).check_bytes(raw, path)

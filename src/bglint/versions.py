@@ -116,6 +116,11 @@ def _from_project(folder: str) -> VersionRange:
     return _installed() or ANY_VERSION
 
 
+def forget_pins() -> None:
+    """Pins are read once per folder per run; a new run reads them again."""
+    _from_project.cache_clear()
+
+
 def _from_folder(folder: str) -> Optional[VersionRange]:
     for reader in (_from_pyproject, _from_requirements, _from_uv_lock, _from_poetry_lock):
         try:

@@ -1,0 +1,159 @@
+"""The persistent cache: an unchanged project costs a stat per file (design.md §1, issue 10).
+
+One pickle per bglint version and settings in `.bglint_cache/` at the project root (ignored by
+git through its own `.gitignore`, like ruff's). An entry holds a file's stat, its content hash,
+its findings, and, for a file that held a site, the FastAPI version range it was checked under
+and the stat and hash of every project module its analysis resolved into: a changed imported
+module invalidates its dependents. A corrupt or unreadable cache is ignored; writes go to a
+temporary file and `os.replace`, so concurrent runs never leave a torn file (the last wins).
+Read before anything imports LibCST or rich. Only plain checks are cached, never fixes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Optional, Tuple
+
+from bglint import __version__
+from bglint.index.modules import find_project_root
+
+CACHE_DIR = ".bglint_cache"
+_FORMAT = 1
+Stat = Tuple[int, int]  # (mtime_ns, size)
+
+
+def content_hash(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def stat_of(path: str) -> Optional[Stat]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+@dataclass
+class Entry:
+    stat: Stat
+    digest: bytes
+    diagnostics: list
+    skipped: Optional[str]
+    versions: Optional[str] = None  # the version range a file with sites was checked under
+    dependencies: Dict[str, Tuple[Stat, bytes]] = field(default_factory=dict)
+
+
+def _unchanged(path: str, stat: Stat, digest: bytes) -> bool:
+    now = stat_of(path)
+    if now is None:
+        return False
+    if now == stat:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return content_hash(handle.read()) == digest
+    except OSError:
+        return False
+
+
+class Cache:
+    def __init__(self, folder: str, key: str) -> None:
+        self.path = os.path.join(folder, __version__, f"{key}.pickle")
+        self.folder = folder
+        self.entries: Dict[str, Entry] = self._load()
+        self.changed = False
+
+    @classmethod
+    def for_run(cls, settings_key: str, start: Optional[str] = None) -> "Cache":
+        cwd = os.path.abspath(start or os.getcwd())
+        root = find_project_root(cwd) or cwd
+        key = hashlib.blake2b(settings_key.encode(), digest_size=10).hexdigest()
+        return cls(os.path.join(root, CACHE_DIR), key)
+
+    def _load(self) -> Dict[str, Entry]:
+        try:
+            with open(self.path, "rb") as handle:
+                data = pickle.load(handle)
+        except Exception:  # missing, corrupt, from another Python: never fatal
+            return {}
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def has_digest(self, path: str) -> bool:
+        entry = self.entries.get(os.path.abspath(path))
+        return entry is not None and bool(entry.digest)
+
+    def lookup(self, path: str, stat: Stat, raw: Optional[bytes], versions) -> Optional[Entry]:
+        """The entry for `path` if it still holds: same stat (or, given the bytes, the same
+        content), the same version range, and unchanged dependencies."""
+        entry = self.entries.get(os.path.abspath(path))
+        if entry is None:
+            return None
+        if entry.stat != stat and (
+            raw is None or not entry.digest or content_hash(raw) != entry.digest
+        ):
+            return None
+        if entry.versions is not None and entry.versions != versions(path):
+            return None
+        for dependency, (dep_stat, dep_digest) in entry.dependencies.items():
+            if not _unchanged(dependency, dep_stat, dep_digest):
+                return None
+        return entry
+
+    def store(
+        self,
+        path: str,
+        stat: Stat,
+        raw: Optional[bytes],
+        diagnostics: list,
+        skipped: Optional[str],
+        versions: Optional[str],
+        dependencies: Iterable[str],
+    ) -> None:
+        path = os.path.abspath(path)
+        recorded = {}
+        for dependency in dependencies:
+            dependency = os.path.abspath(dependency)
+            dep_stat = stat_of(dependency)
+            if dependency == path or dep_stat is None:
+                continue
+            try:
+                with open(dependency, "rb") as handle:
+                    recorded[dependency] = (dep_stat, content_hash(handle.read()))
+            except OSError:
+                continue
+        # a file the prefilter rejected is re-read when its stat changes (the read is the
+        # check); only analysed files keep a content hash to survive a touch
+        digest = content_hash(raw) if raw is not None else b""
+        self.entries[path] = Entry(stat, digest, list(diagnostics), skipped, versions, recorded)
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            ignore = os.path.join(self.folder, ".gitignore")
+            if not os.path.exists(ignore):
+                with open(ignore, "w", encoding="utf-8") as handle:
+                    handle.write("# Automatically created by bglint.\n*\n")
+            live = {p: e for p, e in self.entries.items() if os.path.exists(p)}
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
+        except OSError:
+            return  # a read-only project, a full disk: the cache is an optimisation only
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump({"format": _FORMAT, "entries": live}, out, pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass

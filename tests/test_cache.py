@@ -1,0 +1,103 @@
+"""The persistent cache: same findings as a fresh run, and invalidated by what it depends on."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bglint.cache import CACHE_DIR
+from bglint.runner import check_paths
+from bglint.settings import Settings
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["fastapi>=0.118"]\n',
+        "shop/__init__.py": "",
+        "shop/tasks.py": "def send_welcome(email):\n    print(email)\n",
+        "shop/api.py": """
+            from fastapi import BackgroundTasks
+            from shop.tasks import send_welcome
+
+            def signup(email: str, tasks: BackgroundTasks):
+                tasks.add_task(send_welcome, email, "extra")
+        """,
+        "shop/plain.py": "VALUE = 1\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def findings(use_cache: bool) -> list:
+    result = check_paths(["shop"], Settings(), use_cache=use_cache)
+    return [(d.path, d.code, d.start.row, d.message) for d in result.diagnostics]
+
+
+def test_cached_run_equals_fresh_run(project: Path) -> None:
+    fresh = findings(use_cache=False)
+    assert [code for _, code, _, _ in fresh] == ["BG104"]
+    assert findings(use_cache=True) == fresh  # writes the cache
+    assert (project / CACHE_DIR / ".gitignore").read_text().strip().endswith("*")
+    assert findings(use_cache=True) == fresh  # reads it
+
+
+def test_changed_imported_module_invalidates_its_dependents(project: Path) -> None:
+    assert [c for _, c, _, _ in findings(use_cache=True)] == ["BG104"]
+    tasks = project / "shop/tasks.py"
+    tasks.write_text("def send_welcome(email, note=None):\n    print(email, note)\n")
+    os.utime(tasks, ns=(1, 1))  # a different stat even on coarse file-system clocks
+    assert findings(use_cache=True) == [] == findings(use_cache=False)
+
+
+def test_changed_file_and_touched_file(project: Path) -> None:
+    findings(use_cache=True)
+    api = project / "shop/api.py"
+    os.utime(api, ns=(2, 2))  # touched, same content: the content hash keeps the entry
+    assert [c for _, c, _, _ in findings(use_cache=True)] == ["BG104"]
+    api.write_text(api.read_text().replace(', "extra"', ""))
+    assert findings(use_cache=True) == []
+
+
+def reanalysed_after(change) -> int:
+    """How many files a cached run parses again after `change()`."""
+    from bglint.cache import Cache
+    from bglint.runner import Engine, start_run
+
+    settings = Settings()
+    findings(use_cache=True)
+    change()
+    start_run()
+    engine = Engine(settings, cache=Cache.for_run(repr(settings)))
+    for path in ("shop/__init__.py", "shop/api.py", "shop/plain.py", "shop/tasks.py"):
+        engine.check_file(path)
+    return engine.index.files_parsed
+
+
+def test_version_pin_is_part_of_the_key(project: Path) -> None:
+    assert reanalysed_after(lambda: None) == 0  # all from the cache
+    pin = '[project]\nname = "shop"\ndependencies = ["fastapi==0.110.0"]\n'
+    # the file with a site is checked again: its FastAPI range changed
+    assert reanalysed_after(lambda: (project / "pyproject.toml").write_text(pin)) >= 1
+
+
+def test_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
+    expected = findings(use_cache=True)
+    for pickle_file in (project / CACHE_DIR).rglob("*.pickle"):
+        pickle_file.write_bytes(b"not a pickle")
+    assert findings(use_cache=True) == expected
+    assert findings(use_cache=True) == expected
+
+
+def test_fixing_bypasses_the_cache(project: Path) -> None:
+    from bglint.settings import FixMode
+
+    check_paths(["shop"], Settings(fix_mode=FixMode.SAFE), use_cache=True)
+    assert not (project / CACHE_DIR).exists()
