@@ -12,7 +12,6 @@ import ast
 from typing import List, Optional, Tuple
 
 from bglint.index.bodies import collect_body
-from bglint.index.handlers import catch_of, handlers_of_call
 from bglint.index.facts import (
     ClassSummary,
     DependencyRef,
@@ -23,6 +22,7 @@ from bglint.index.facts import (
     Route,
     Site,
 )
+from bglint.index.handlers import catch_of, handlers_of_call
 from bglint.index.names import ROUTE_DECORATORS, ROUTE_REGISTRATIONS, SPAWN_CALLS
 
 __all__ = [

@@ -1,0 +1,83 @@
+"""The project's other files, for facts no single module holds: who uses a dependency, which
+exception classes have a handler, whether some `Depends` says `scope="function"`.
+
+A rule asks only when it already has a candidate finding, so the scan is rare: the project's
+files (found as a run finds them: `.gitignore` and ruff's default excludes respected) are
+listed once per run, their bytes tested for a few words (as the prefilter does), and only the
+files that hold every word are summarised. A project of more than `MAX_FILES` files is not
+scanned (None): the rule then knows only the modules summarised so far.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+from bglint.index.facts import ModuleSummary
+from bglint.index.modules import find_project_root, search_roots
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bglint.index import Index
+
+MAX_FILES = 5000
+
+
+def _root(near: ModuleSummary) -> str:
+    return find_project_root(os.path.dirname(near.path)) or search_roots(near.path)[0]
+
+
+def project_files(index: "Index", near: ModuleSummary) -> Optional[Tuple[str, ...]]:
+    """The `.py` files of the project that holds `near`, or None when there are too many."""
+    key = ("project-files", _root(near))
+    if key not in index.memo:
+        from bglint.discovery import discover
+
+        files = discover([key[1]])
+        found = tuple(os.path.abspath(f) for f in files)
+        index.memo[key] = found if len(found) <= MAX_FILES else None
+    return index.memo[key]
+
+
+def modules_mentioning(
+    index: "Index", near: ModuleSummary, words: Tuple[bytes, ...]
+) -> Optional[List[ModuleSummary]]:
+    """The summaries of the project's files whose bytes hold every one of `words`. A file
+    already summarised in this run keeps its summary (during `--fix` it is the fixed text)."""
+    files = project_files(index, near)
+    if files is None:
+        return None
+    key = ("project-modules", _root(near), words)
+    if key not in index.memo:
+        known = {summary.path: summary for summary in index.summaries()}
+        found = []
+        for path in files:
+            summary = known.get(path) or _summary(index, path, words)
+            if summary is not None and _mentions(summary, path, words, known):
+                found.append(summary)
+        index.memo[key] = found
+    return index.memo[key]
+
+
+def _mentions(summary: ModuleSummary, path: str, words: Tuple[bytes, ...], known) -> bool:
+    """A freshly summarised file was already tested; a known one is tested now."""
+    if path not in known:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return False
+    return all(word in raw for word in words)
+
+
+def _summary(index: "Index", path: str, words: Tuple[bytes, ...]) -> Optional[ModuleSummary]:
+    from bglint.source import SourceError, decode_source
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        if not all(word in raw for word in words):
+            return None
+        return index.add(path, decode_source(raw, path).text)
+    except (OSError, SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
