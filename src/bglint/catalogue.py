@@ -45,6 +45,7 @@ SITE_KINDS: Dict[str, tuple] = {
     "BG204": ("file_read",),
     "BG301": _TASK_SITES,
     "BG302": ("add_task",),
+    "BG303": _TASK_SITES,
     "BG401": ("background_task",),
     "BG402": ("add_task",),
     "BG403": ("add_task",),

@@ -54,7 +54,7 @@ def retire_product(product_id: int, background_tasks: BackgroundTasks):
 @router.put("/{product_id}/price")
 def update_price(product_id: int, background_tasks: BackgroundTasks):
     # Mistake: the task raises HTTPException after the response was sent: no client ever sees the 404.
-    background_tasks.add_task(refresh_price_cache, product_id)  # planted: BG303
+    background_tasks.add_task(refresh_price_cache, product_id)  # error: BG303
     return {"updated": product_id}
 
 

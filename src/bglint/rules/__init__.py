@@ -13,6 +13,7 @@ from bglint.rules.bg203_dependency_outlives_request import DependencyOutlivesReq
 from bglint.rules.bg204_blocking_upload_read import BlockingUploadRead
 from bglint.rules.bg301_blocking_async_task import BlockingAsyncTask
 from bglint.rules.bg302_task_error_skips_later_tasks import TaskErrorSkipsLaterTasks
+from bglint.rules.bg303_http_exception_in_task import HttpExceptionInTask
 from bglint.rules.bg401_orphan_background_tasks import OrphanBackgroundTasks
 from bglint.rules.bg402_response_background_overrides import ResponseBackgroundOverrides
 from bglint.rules.bg403_task_dropped_by_raise import TaskDroppedByRaise
@@ -31,6 +32,7 @@ ALL_RULES = (
     BlockingUploadRead,
     BlockingAsyncTask,
     TaskErrorSkipsLaterTasks,
+    HttpExceptionInTask,
     OrphanBackgroundTasks,
     ResponseBackgroundOverrides,
     TaskDroppedByRaise,
