@@ -49,5 +49,8 @@ SITE_KINDS: Dict[str, tuple] = {
     "BG401": ("background_task",),
     "BG402": ("add_task",),
     "BG403": ("add_task",),
+    "BG404": ("add_task",),
+    "BG405": ("add_task",),
+    "BG406": ("background_attr",),
     "BG501": _TASK_SITES,
 }

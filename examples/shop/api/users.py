@@ -21,7 +21,7 @@ class EmailBody(BaseModel):
 # Mistake: code after `yield` runs after the request's tasks ran: on FastAPI <=0.105 and >=0.118 this never runs.
 def current_user(x_user_id: Annotated[int, Header()], background_tasks: BackgroundTasks):
     yield x_user_id
-    background_tasks.add_task(touch_last_seen, x_user_id)  # planted: BG404
+    background_tasks.add_task(touch_last_seen, x_user_id)  # error: BG404
 
 
 def active_user(x_user_id: Annotated[int, Header()], background_tasks: BackgroundTasks) -> int:
@@ -55,7 +55,7 @@ def read_me(user_id: CurrentUser):
 def change_email(body: EmailBody, user_id: ActiveUser, response: Response):
     response.headers["Cache-Control"] = "no-store"
     # Mistake: the injected Response only lends headers, cookies and status; its background is dropped.
-    response.background = BackgroundTask(audit_log, "user.email_changed", user_id)  # planted: BG406
+    response.background = BackgroundTask(audit_log, "user.email_changed", user_id)  # error: BG406
     return {"email": body.email}
 
 

@@ -14,7 +14,7 @@ async def watch_order(websocket: WebSocket, order_id: int, background_tasks: Bac
     await websocket.accept()
     await websocket.send_json({"order_id": order_id, "status": "processing"})
     # Mistake: WebSocket routes never run their BackgroundTasks; this audit entry is dropped.
-    background_tasks.add_task(audit_log, "order.watched", order_id)  # planted: BG405
+    background_tasks.add_task(audit_log, "order.watched", order_id)  # error: BG405
     await websocket.close()
 
 

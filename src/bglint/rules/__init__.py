@@ -17,6 +17,9 @@ from bglint.rules.bg303_http_exception_in_task import HttpExceptionInTask
 from bglint.rules.bg401_orphan_background_tasks import OrphanBackgroundTasks
 from bglint.rules.bg402_response_background_overrides import ResponseBackgroundOverrides
 from bglint.rules.bg403_task_dropped_by_raise import TaskDroppedByRaise
+from bglint.rules.bg404_task_added_after_yield import TaskAddedAfterYield
+from bglint.rules.bg405_tasks_in_websocket import TasksInWebsocket
+from bglint.rules.bg406_background_on_injected_response import BackgroundOnInjectedResponse
 from bglint.rules.bg501_durable_work_in_background_tasks import DurableWorkInBackgroundTasks
 
 ALL_RULES = (
@@ -36,6 +39,9 @@ ALL_RULES = (
     OrphanBackgroundTasks,
     ResponseBackgroundOverrides,
     TaskDroppedByRaise,
+    TaskAddedAfterYield,
+    TasksInWebsocket,
+    BackgroundOnInjectedResponse,
     DurableWorkInBackgroundTasks,
 )
 
