@@ -55,6 +55,9 @@ def modules_mentioning(
             if summary is not None and _mentions(summary, path, words, known):
                 found.append(summary)
         index.memo[key] = found
+    # the runner's cache: this file's result depends on them (a file that starts to mention
+    # the words later is not seen until the cache entry goes for another reason)
+    index.touched.update(summary.path for summary in index.memo[key])
     return index.memo[key]
 
 
