@@ -18,7 +18,14 @@ from bglint.model.lifetimes import (
     versions,
     work_name,
 )
-from bglint.model.provenance import UPLOAD_PLAIN_ATTRIBUTES, Received, received_values
+from bglint.model.provenance import (
+    UPLOAD_PLAIN_ATTRIBUTES,
+    Received,
+    parameter_for,
+    received_values,
+    unwrap_partial,
+)
+from bglint.model.task_uses import param_uses
 from bglint.rules._bg201_fix import read_first_fix
 from bglint.rules.base import Finding, FixAvailability, Rule
 
@@ -115,7 +122,7 @@ class UploadfileOutlivesRequest(Rule):
             broken = f"{SPAWN_UPLOAD_FROM} and later" if spawned else TASK_WINDOW_TEXT
             reported = set()
             for received in received_values(view, site):
-                if not received.origin.is_upload or not _uses_the_file(received):
+                if not received.origin.is_upload or not _uses_the_file(view, site, received):
                     continue
                 if id(received.node) in reported:
                     continue
@@ -138,10 +145,28 @@ class UploadfileOutlivesRequest(Rule):
         return self.make_fix(replacements, Applicability.UNSAFE, param=received.origin.param)
 
 
-def _uses_the_file(received: Received) -> bool:
-    """A closure reading only `file.filename` (or size, content type, headers) is fine."""
+def _uses_the_file(view: View, site, received: Received) -> bool:
+    """A closure or task function reading only `file.filename` (or size, content type,
+    headers) is fine: those stay readable on a closed upload."""
     plain = {f"attr:{name}" for name in UPLOAD_PLAIN_ATTRIBUTES}
-    return bool(received.uses - plain)
+    uses = received.uses
+    if not received.capture and received.origin.kind in ("upload", "upload_element"):
+        uses = _task_uses(view, site, received) or uses
+    return bool(uses - plain)
+
+
+def _task_uses(view: View, site, received: Received):
+    """How the resolved task function uses the parameter that receives the upload."""
+    func, _ = unwrap_partial(view, site.func, site.args, site.scopes)
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return None
+    target = view.resolve(func, site.scopes)
+    if not target.is_project_function or target.module is None:
+        return None
+    name = parameter_for(target.function, received, bound=target.kind == "method")
+    if name is None:
+        return None
+    return param_uses(view.index, target.module, target.function, name)
 
 
 def _value_text(view: View, received: Received) -> str:
