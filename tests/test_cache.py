@@ -101,3 +101,12 @@ def test_fixing_bypasses_the_cache(project: Path) -> None:
 
     check_paths(["shop"], Settings(fix_mode=FixMode.SAFE), use_cache=True)
     assert not (project / CACHE_DIR).exists()
+
+
+def test_edited_bglint_code_gets_a_fresh_cache(project: Path, monkeypatch) -> None:
+    from bglint import cache as cache_module
+    from bglint.cache import Cache
+
+    first = Cache.for_run("settings").path
+    monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "a rule was edited")
+    assert Cache.for_run("settings").path != first

@@ -38,6 +38,19 @@ def stat_of(path: str) -> Optional[Stat]:
     return info.st_mtime_ns, info.st_size
 
 
+def _code_fingerprint() -> str:
+    """bglint's own modules (path, mtime, size): an edited rule in a development install
+    must not be answered from a cache its old code wrote, though the version is the same."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for folder, _, names in os.walk(package):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stat = stat_of(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{stat}")
+    return ";".join(sorted(parts))
+
+
 @dataclass
 class Entry:
     stat: Stat
@@ -72,7 +85,8 @@ class Cache:
     def for_run(cls, settings_key: str, start: Optional[str] = None) -> "Cache":
         cwd = os.path.abspath(start or os.getcwd())
         root = find_project_root(cwd) or cwd
-        key = hashlib.blake2b(settings_key.encode(), digest_size=10).hexdigest()
+        fingerprint = f"{settings_key}|{_code_fingerprint()}"
+        key = hashlib.blake2b(fingerprint.encode(), digest_size=10).hexdigest()
         return cls(os.path.join(root, CACHE_DIR), key)
 
     def _load(self) -> Dict[str, Entry]:
