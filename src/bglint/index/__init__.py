@@ -11,7 +11,7 @@ import builtins
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple, Set
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from bglint.index.facts import (
     ClassSummary,
