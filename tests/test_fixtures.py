@@ -307,3 +307,19 @@ def test_noqa_and_stub_rewrites():
         "import fastapi_stub_x as fastapi",
         "from starlette_stub_x.background import BackgroundTasks",
     ]
+
+
+@each_fixture
+def test_findings_do_not_depend_on_file_order(fixture):
+    """Rules may look across modules; what they say must not depend on which file came first."""
+    if len(fixture.files) < 2:
+        pytest.skip("a single file has one order")
+
+    def findings(files):
+        results = run(fixture.root, files)
+        return sorted(
+            (file, d.code, d.start.row, d.start.column, d.message, d.fix is not None)
+            for file, d in diagnostics_of(results)
+        )
+
+    assert findings(fixture.files) == findings(tuple(reversed(fixture.files)))

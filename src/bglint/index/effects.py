@@ -269,10 +269,17 @@ def _through(effect: Effect, via: Tuple[str, ...]) -> Effect:
     return Effect(effect.kind, effect.what, effect.line, via + effect.via, effect.built_by)
 
 
-def is_awaited_anywhere(index: "Index", function: FunctionSummary) -> bool:
-    """Whether any module summarised in this run awaits or calls a function of this name
-    (other than by scheduling it): turning it into a `def` would break that caller."""
-    for summary in index.summaries():
+def is_awaited_anywhere(index: "Index", module: "ModuleSummary", function: FunctionSummary) -> bool:
+    """Whether any module of the project awaits or calls a function of this name (other than
+    by scheduling it): turning it into a `def` would break that caller. Asks the project scan,
+    not the modules this run happens to have summarised, so the answer does not depend on file
+    order; a project too large to scan counts as a caller (the fix is then not offered)."""
+    from bglint.index.project import modules_mentioning
+
+    mentioning = modules_mentioning(index, module, (function.name.encode(),))
+    if mentioning is None:
+        return True
+    for summary in mentioning:
         for other in summary.functions.values():
             if other is function:
                 continue

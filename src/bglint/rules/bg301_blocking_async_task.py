@@ -106,7 +106,7 @@ class BlockingAsyncTask(Rule):
     ) -> Optional[TextFix]:
         if module.path != view.module.path or function.has_await:
             return None
-        if not is_undecorated(function) or is_awaited_anywhere(index, function):
+        if not is_undecorated(function) or is_awaited_anywhere(index, module, function):
             return None
         # `ast` puts an `async def` at its `async` keyword; the line before it is indentation
         start = Location(function.def_line, function.col + 1)
