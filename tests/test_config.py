@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from integration import APP, PYPROJECT, REMAINING, make_project
 
 from bglint import config
 from bglint.cli import main
+from bglint.discovery import discover
 from bglint.settings import FixMode
 
 SITE = """\
@@ -299,3 +301,36 @@ def test_configuration_is_reread_when_it_changes(tmp_path):
 
 def test_project_shared_by_the_tests_is_valid():
     assert "[tool.bglint]" in PYPROJECT
+
+
+# --- .gitignore and exclude patterns ----------------------------------------------------------
+
+
+def test_gitignore_follows_git_where_its_docs_differ(tmp_path, monkeypatch):
+    # `x.py` names the file and `!dir/` only re-includes its folder: `git check-ignore` says
+    # dir/x.py is ignored (pathspec's plain PathSpec lets the later negation win)
+    (tmp_path / ".gitignore").write_text("x.py\n!dir/\n")
+    (tmp_path / "dir").mkdir()
+    for name in ("x.py", "dir/x.py", "dir/y.py"):
+        (tmp_path / name).write_text(SITE)
+    monkeypatch.chdir(tmp_path)
+    assert discover(["."]) == [os.path.join("dir", "y.py")]
+
+
+def test_patterns_compile_without_deprecation_warnings(tmp_path, monkeypatch):
+    # pathspec 1.0 deprecates the `gitwildmatch` pattern name; each pattern here is new to
+    # this process, so the lru caches cannot hide a warning raised when it is compiled
+    (tmp_path / ".gitignore").write_text("warn_build/\n*.warn.py\n!keep.warn.py\n")
+    (tmp_path / "bglint.toml").write_text(
+        "extend-exclude = ['warn_api/old_*.py']\n[per-file-ignores]\n'warn_tests/*' = ['BG1']\n"
+    )
+    for name in ("warn_build/a.py", "a.warn.py", "keep.warn.py", "warn_api/old_a.py", "b.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(SITE)
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plan = config.plan_run(["."], config.Overrides())
+        assert plan.files == ["b.py", "keep.warn.py"]
+        ignored = config.per_file_ignored("warn_tests/t.py", plan.settings_of["b.py"])
+    assert ignored == ("BG1",)

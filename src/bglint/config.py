@@ -354,11 +354,9 @@ def _show(value: object) -> str:
 
 # -- patterns ----------------------------------------------------------------------------------
 def _compile(patterns: Sequence[str]):
-    import pathspec
+    from bglint.discovery import compile_patterns
 
-    if hasattr(pathspec, "GitIgnoreSpec"):  # pathspec >= 0.12; `gitwildmatch` is deprecated
-        return pathspec.GitIgnoreSpec.from_lines(patterns)
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return compile_patterns(patterns)
 
 
 @lru_cache(maxsize=None)

@@ -25,32 +25,43 @@ class UsageError(Exception):
     """A mistake in how bglint was called (exit code 2); the message names what is wrong."""
 
 
-def _gitignore(folder: str):
-    path = os.path.join(folder, ".gitignore")
-    if not os.path.isfile(path):
-        return None
+def compile_patterns(lines: Sequence[str]):
+    """gitignore `lines` as a `pathspec.GitIgnoreSpec`, which follows Git where its docs and
+    Git differ (a pattern naming a file beats a later negated pattern naming its folder).
+
+    `GitIgnoreSpec` exists from pathspec 0.10 on and takes no pattern name, so it needs neither
+    `gitwildmatch` (deprecated in pathspec 1.0) nor `gitignore` (1.0's name; before 1.0 it
+    named the long-deprecated `GitIgnorePattern`). A line Git ignores as invalid (`!`, a lone
+    `\\`) makes pathspec raise: such lines are dropped, as Git drops them."""
     import pathspec
 
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return None
-    try:
-        return pathspec.PathSpec.from_lines("gitwildmatch", lines)
-    except ValueError:  # a line git ignores as invalid (`!`, a lone `\\`): pathspec raises
-        return pathspec.PathSpec.from_lines("gitwildmatch", _valid_patterns(pathspec, lines))
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        return pathspec.GitIgnoreSpec.from_lines(_valid_patterns(pathspec, lines))
 
 
 def _valid_patterns(pathspec, lines: Sequence[str]) -> List[str]:
     valid = []
     for line in lines:
         try:
-            pathspec.PathSpec.from_lines("gitwildmatch", [line])
+            pathspec.GitIgnoreSpec.from_lines([line])
         except ValueError:
             continue
         valid.append(line)
     return valid
+
+
+def _gitignore(folder: str):
+    path = os.path.join(folder, ".gitignore")
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    return compile_patterns(lines)
 
 
 def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, object]]) -> bool:
