@@ -13,12 +13,12 @@ whose result only goes into a container or gets a done-callback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from bglint.model.scopes import Loop, Scope
+from bglint.model.walk import Walker
 
 if TYPE_CHECKING:  # pragma: no cover
     from bglint.model.view import View
@@ -78,7 +78,7 @@ def find_spawn(
     if awaited or not scopes or scopes[-1].node is None:
         return None
     kind, func, args = _shape(view, call, scopes)
-    if kind is None or _is_waited_for(call, scopes[-1]):
+    if kind is None or _is_waited_for(view, call, scopes[-1]):
         return None
     return SpawnSite(call, kind, func, args, tuple(scopes), tuple(loops))
 
@@ -169,44 +169,66 @@ def _local_value(expr: cst.BaseExpression, scopes: Sequence[Scope]):
     return None
 
 
-def _is_waited_for(call: cst.Call, scope: Scope) -> bool:
+class _HandleUses(Walker):
+    """What one function body does with call results, in one walk (for `_is_waited_for`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.discarded: Set[int] = set()  # calls whose result is an expression statement
+        self.started: Set[int] = set()  # calls `c` in a statement `c.method(...)`
+        self.assigned: Dict[int, List[str]] = {}  # call id -> the single name it is assigned to
+        self.names: Dict[str, int] = {}  # every `Name` node, attributes included
+        self.kept: Dict[str, int] = {}  # `name.add(...)`, `name.start()`, callbacks, ...
+        self.stored: Dict[str, List[cst.BaseExpression]] = {}  # receivers of `x.add(name)`
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.discarded.add(id(node.value))
+        value = node.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            self.started.add(id(value.func.value))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.assigned.setdefault(id(node.value), []).append(node.targets[0].target.value)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names[node.value] = self.names.get(node.value, 0) + 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        if isinstance(func.value, cst.Name) and func.attr.value in _KEEPING_METHODS:
+            self.kept[func.value.value] = self.kept.get(func.value.value, 0) + 1
+        if func.attr.value in ("add", "append") and len(node.args) == 1:
+            value = node.args[0].value
+            if isinstance(value, cst.Name) and not node.args[0].star:
+                self.stored.setdefault(value.value, []).append(func.value)
+
+
+def _handle_uses(view: "View", scope: Scope) -> _HandleUses:
+    uses = view.memo.get(("handle-uses", id(scope)))
+    if uses is None:
+        uses = _HandleUses()
+        uses.walk(scope.node.body)
+        view.memo[("handle-uses", id(scope))] = uses
+    return uses
+
+
+def _is_waited_for(view: "View", call: cst.Call, scope: Scope) -> bool:
     """Whether the function keeps the handle `call` returns and may wait for it: anything but
     a discarded result, `.start()` on it, or a name only stored away or given a callback."""
-    body = scope.node.body
-    if m.findall(body, m.Expr(value=m.MatchIfTrue(lambda n: n is call))):
+    uses = _handle_uses(view, scope)
+    if id(call) in uses.discarded or id(call) in uses.started:
         return False
-    started = m.Call(func=m.Attribute(value=m.MatchIfTrue(lambda n: n is call), attr=m.Name()))
-    if m.findall(body, m.Expr(value=started)):
-        return False
-    assigned = m.findall(
-        body,
-        m.Assign(
-            targets=[m.AssignTarget(target=m.Name())], value=m.MatchIfTrue(lambda n: n is call)
-        ),
-    )
+    assigned = uses.assigned.get(id(call), [])
     if len(assigned) != 1:
         return True
-    name = assigned[0].targets[0].target.value
-    uses = m.findall(body, m.Name(value=name))
-    keeping = m.findall(
-        body,
-        m.Call(func=m.Attribute(value=m.Name(value=name), attr=m.Name())),
-    )
-    kept_by_call = sum(1 for c in keeping if c.func.attr.value in _KEEPING_METHODS)
-    stored = [
-        c
-        for c in m.findall(
-            body,
-            m.Call(
-                func=m.Attribute(attr=m.OneOf(m.Name("add"), m.Name("append"))),
-                args=[m.Arg(value=m.Name(value=name))],
-            ),
-        )
-        if not _is_local(c.func.value, scope)
-    ]
+    name = assigned[0]
+    stored = [r for r in uses.stored.get(name, []) if not _is_local(r, scope)]
     # every use: the assignment target, `name.start()` / callbacks, or storing it in a set that
     # outlives the call (a module-level set, `app.state.tasks`); a local list may be gathered
-    return len(uses) - 1 > kept_by_call + len(stored)
+    return uses.names.get(name, 0) - 1 > uses.kept.get(name, 0) + len(stored)
 
 
 def _is_local(receiver: cst.BaseExpression, scope: Scope) -> bool:

@@ -63,6 +63,7 @@ class View:
     spawn_sites: List[SpawnSite] = field(default_factory=list)  # model/spawn.py
     file_reads: List[FileRead] = field(default_factory=list)  # `x.file.read()` calls
     background_assigns: List[BackgroundAssign] = field(default_factory=list, repr=False)
+    memo: Dict[object, object] = field(default_factory=dict, repr=False)  # per-view answers
 
     @property
     def function(self) -> Optional[FunctionSummary]:
