@@ -1,8 +1,9 @@
 """Body facts of one function, for the rules on task functions (BG301, BG302, BG501).
 
-One extra stdlib-`ast` walk of the function's own body (nested functions, classes and lambdas
-are their own bodies: their code runs later, or never). Names are kept as written; the index
-qualifies them through the module's import table when a rule asks (index/effects.py).
+Recorded during the module's one stdlib-`ast` traversal (index/summary.py), for the function's
+own body only: nested functions, classes and lambdas are their own bodies (their code runs
+later, or never). Names are kept as written; the index qualifies them through the module's
+import table when a rule asks (index/effects.py).
 """
 
 from __future__ import annotations
@@ -93,9 +94,13 @@ def _retry_sleep(loop: ast.AST) -> Optional[str]:
     return None
 
 
-class _Body:
+class BodyRecorder:
+    """The body facts of one function, fed node by node by the module's one `ast` traversal
+    (index/summary.py), which skips nested functions, classes and lambdas for it."""
+
     def __init__(self, package: str) -> None:
         self.package = package
+        self.guarded = False  # inside the body of a `try` that catches broadly
         self.calls: List[CallFact] = []
         self.raises: List[Tuple[str, int, bool]] = []
         self.awaited: List[str] = []
@@ -103,55 +108,41 @@ class _Body:
         self.retries: List[Tuple[int, str]] = []
         self.imports: Dict[str, str] = {}
 
-    def walk(self, node: ast.AST, guarded: bool) -> None:
-        stack = [(node, guarded)]
-        while stack:
-            node, guarded = stack.pop()
-            if isinstance(node, _OWN_SCOPES):
-                continue
-            if isinstance(node, _TRY_NODES):
-                inner = guarded or catches_broadly(node)
-                stack.extend((s, inner) for s in node.body)
-                stack.extend((h, guarded) for h in node.handlers)
-                stack.extend((s, guarded) for s in node.orelse + node.finalbody)
-                continue
-            self.record(node, guarded)
-            stack.extend((child, guarded) for child in ast.iter_child_nodes(node))
+    def call(self, node: ast.Call, callee: Optional[str]) -> None:
+        if callee is not None:
+            first = node.args[0] if node.args else None
+            literal = first.value if isinstance(first, ast.Constant) else None
+            literal = literal if isinstance(literal, str) else None
+            self.calls.append(CallFact(callee, node.lineno, self.guarded, literal))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "raise_for_status":
+            # `httpx.post(...).raise_for_status()`: the method of httpx, requests and aiohttp
+            # responses that exists to raise
+            self.raises.append(("raise_for_status()", node.lineno, self.guarded))
 
-    def record(self, node: ast.AST, guarded: bool) -> None:
-        if isinstance(node, ast.Call):
-            callee = _dotted(node.func)
-            if callee is not None:
-                first = node.args[0] if node.args else None
-                literal = first.value if isinstance(first, ast.Constant) else None
-                literal = literal if isinstance(literal, str) else None
-                self.calls.append(CallFact(callee, node.lineno, guarded, literal))
-            elif isinstance(node.func, ast.Attribute) and node.func.attr == "raise_for_status":
-                # `httpx.post(...).raise_for_status()`: the method of httpx, requests and aiohttp
-                # responses that exists to raise
-                self.raises.append(("raise_for_status()", node.lineno, guarded))
-        elif isinstance(node, ast.Raise):
-            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-            written = "" if exc is None else (_dotted(exc) or ast.unparse(exc))
-            self.raises.append((written, node.lineno, guarded))
-        elif isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+    def raise_(self, node: ast.Raise) -> None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        written = "" if exc is None else (_dotted(exc) or ast.unparse(exc))
+        self.raises.append((written, node.lineno, self.guarded))
+
+    def await_(self, node: ast.Await) -> None:
+        if isinstance(node.value, ast.Call):
             callee = _dotted(node.value.func)
             if callee is not None:
                 self.awaited.append(callee)
-        elif isinstance(node, ast.While) and _is_true(node.test) and not _leaves(node):
+
+    def loop(self, node: ast.AST) -> None:
+        if isinstance(node, ast.While) and _is_true(node.test) and not _leaves(node):
             self.endless.append(node.lineno)
-        elif isinstance(node, ast.Import):
+        sleep = _retry_sleep(node)
+        if sleep is not None:
+            self.retries.append((node.lineno, sleep))
+
+    def import_(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
                 self.imports[local] = alias.name if alias.asname else local
-        elif isinstance(node, ast.ImportFrom):
-            self._record_import_from(node)
-        if isinstance(node, _LOOPS):
-            sleep = _retry_sleep(node)
-            if sleep is not None:
-                self.retries.append((node.lineno, sleep))
-
-    def _record_import_from(self, node: ast.ImportFrom) -> None:
+            return
         from bglint.index.summary import resolve_relative
 
         base = resolve_relative(self.package, node.level, node.module)
@@ -161,18 +152,12 @@ class _Body:
             if alias.name != "*":
                 self.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
 
-
-def collect_body(node: ast.AST, package: str) -> BodyFacts:
-    """The body facts of one `def` / `async def` node."""
-    body = _Body(package)
-    for statement in node.body:
-        body.walk(statement, False)
-    order = sorted  # the walk is a stack: put facts back in source order
-    return BodyFacts(
-        calls=tuple(order(body.calls, key=lambda c: c.line)),
-        raises=tuple(order(body.raises, key=lambda r: r[1])),
-        awaited=tuple(body.awaited),
-        endless_loops=tuple(sorted(body.endless)),
-        retry_loops=tuple(sorted(body.retries)),
-        imports=tuple(sorted(body.imports.items())),
-    )
+    def facts(self) -> BodyFacts:
+        return BodyFacts(
+            calls=tuple(sorted(self.calls, key=lambda c: c.line)),
+            raises=tuple(sorted(self.raises, key=lambda r: r[1])),
+            awaited=tuple(self.awaited),
+            endless_loops=tuple(sorted(self.endless)),
+            retry_loops=tuple(sorted(self.retries)),
+            imports=tuple(sorted(self.imports.items())),
+        )

@@ -9,9 +9,10 @@ top-level statement) that holds it: the only code LibCST will ever parse.
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Tuple
+import re
+from typing import Callable, Dict, List, Optional, Tuple
 
-from bglint.index.bodies import collect_body
+from bglint.index.bodies import BodyRecorder, catches_broadly
 from bglint.index.facts import (
     ClassSummary,
     DependencyRef,
@@ -94,6 +95,24 @@ def _params(args: ast.arguments) -> Tuple[Param, ...]:
     return tuple(params)
 
 
+# Annotations that never name a request-bound value (model/params.py would classify PLAIN).
+_PLAIN_ANNOTATION_WORDS = frozenset(
+    {
+        "str", "int", "float", "bool", "bytes", "None", "dict", "list", "set", "tuple", "Any",
+        "Optional", "Dict", "List", "Set", "Tuple", "typing", "t", "object", "Callable",
+    }
+)  # fmt: skip
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _may_be_request_bound(param: Param) -> bool:
+    if param.default is not None and "(" in param.default:
+        return True  # `Depends(...)`, `File(...)`, `Security(...)`
+    if param.annotation is None:
+        return False
+    return any(word not in _PLAIN_ANNOTATION_WORDS for word in _WORD.findall(param.annotation))
+
+
 def _decorator_name(node: ast.expr) -> str:
     target = node.func if isinstance(node, ast.Call) else node
     return dotted_name(target) or ast.unparse(target)
@@ -111,16 +130,53 @@ def _is_callable_value(node: Optional[ast.expr], local_defs: set) -> bool:
 
 
 class _FunctionFacts:
-    def __init__(self, summary: FunctionSummary) -> None:
+    def __init__(self, summary: FunctionSummary, package: str) -> None:
         self.summary = summary
+        self.body = BodyRecorder(package)
+        self.hidden = 0  # inside a nested class, or a nested def's decorators and defaults
         self.local_defs: set = set()
         self.calls: List[str] = []
         self.returned_calls: List[str] = []
         self.raises: List[str] = []
 
 
+# Fields no summary reads: `Load`/`Store` contexts are nodes too, one under every name.
+_SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "kind"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
 class _Collector(ast.NodeVisitor):
+    """`ast.NodeVisitor` with its dispatch cached per node type and the context fields
+    skipped: the traversal is most of the index's cost, and this halves it."""
+
+    def visit(self, node: ast.AST) -> None:
+        method = self._dispatch.get(type(node))
+        if method is None:
+            method = getattr(self, "visit_" + type(node).__name__, self.generic_visit)
+            self._dispatch[type(node)] = method
+        method(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        node_type = type(node)
+        fields = _CHILD_FIELDS.get(node_type)
+        if fields is None:
+            fields = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)
+            _CHILD_FIELDS[node_type] = fields
+        visit = self.visit
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        visit(item)
+            elif isinstance(value, ast.AST):
+                visit(value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        pass  # a leaf; NodeVisitor's own method runs deprecation shims for every literal
+
     def __init__(self, summary: ModuleSummary) -> None:
+        self._dispatch: Dict[type, Callable[[ast.AST], None]] = {}
         self.summary = summary
         self.functions: List[_FunctionFacts] = []  # the stack of enclosing functions
         self.classes: List[str] = []
@@ -173,6 +229,7 @@ class _Collector(ast.NodeVisitor):
         self.summary.functions.setdefault(qualname, summary)
         if self.functions:
             self.functions[-1].local_defs.add(node.name)
+            self.functions[-1].hidden += 1
         self.decorated.append(qualname)
         for decorator in node.decorator_list:
             self._record_route(decorator, qualname)
@@ -181,10 +238,12 @@ class _Collector(ast.NodeVisitor):
         self._visit_params(node.args, qualname)
         if node.returns is not None:
             self.visit(node.returns)
+        if self.functions:
+            self.functions[-1].hidden -= 1
         became_outermost = self.outermost is None
         if became_outermost:
             self.outermost = Holder(start, summary.end_line, node.col_offset > 0, qualname)
-        self.functions.append(_FunctionFacts(summary))
+        self.functions.append(_FunctionFacts(summary, self.summary.package))
         saved_classes, self.classes = self.classes, []
         for statement in node.body:
             self.visit(statement)
@@ -193,7 +252,7 @@ class _Collector(ast.NodeVisitor):
         summary.calls = tuple(facts.calls)
         summary.returned_calls = tuple(facts.returned_calls)
         summary.raises = tuple(facts.raises)
-        summary.body = collect_body(node, self.summary.package)
+        summary.body = facts.body.facts()
         annotation = summary.return_annotation or ""
         if annotation.split("[")[0].rpartition(".")[2] == "Callable":
             summary.returns_callable = True
@@ -249,6 +308,8 @@ class _Collector(ast.NodeVisitor):
         )
         if not self.functions and not self.classes:
             self.summary.classes.setdefault(node.name, ClassSummary(node.name, bases, methods))
+        if self.functions:  # a class in a function: its body is not the function's own
+            self.functions[-1].hidden += 1
         for child in node.decorator_list + node.bases + node.keywords:
             self.visit(child)
         self.classes.append(node.name)
@@ -262,9 +323,21 @@ class _Collector(ast.NodeVisitor):
             else:
                 self.visit(statement)
         self.classes.pop()
+        if self.functions:
+            self.functions[-1].hidden -= 1
 
     # -- imports and module-level names -------------------------------------------------------
+    def _body(self) -> Optional[BodyRecorder]:
+        """The own-body recorder of the innermost function, when the node being visited is
+        in that function's own body (not a lambda's, a nested class's or a nested def's)."""
+        if not self.functions or self.lambda_depth or self.functions[-1].hidden:
+            return None
+        return self.functions[-1].body
+
     def visit_Import(self, node: ast.Import) -> None:
+        body = self._body()
+        if body is not None:
+            body.import_(node)
         if self.functions or self.classes:
             return
         for alias in node.names:
@@ -275,6 +348,9 @@ class _Collector(ast.NodeVisitor):
                 self.summary.imports[top] = top
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        body = self._body()
+        if body is not None:
+            body.import_(node)
         if self.functions or self.classes:
             return
         base = resolve_relative(self.summary.package, node.level, node.module)
@@ -340,10 +416,24 @@ class _Collector(ast.NodeVisitor):
     def _site(self, kind: str, node: ast.AST) -> None:
         self.summary.sites.append(Site(kind, node.lineno, node.col_offset, self._holder()))
 
+    def _may_capture_request_values(self) -> bool:
+        """Whether spawned work here can receive an upload, the request or a dependency value:
+        they only come from a parameter with an annotation that is not a plain type, or a
+        `Depends(...)` / `File(...)` default, of one of the enclosing functions (model/params.py
+        classifies them). Spawned work anywhere else is not a site (most of it is not)."""
+        return any(
+            _may_be_request_bound(param)
+            for facts in self.functions
+            for param in facts.summary.params
+        )
+
     def visit_Call(self, node: ast.Call) -> None:
         callee = dotted_name(node.func)
         if self.functions and callee is not None and not self.lambda_depth:
             self.functions[-1].calls.append(callee)
+        body = self._body()
+        if body is not None:
+            body.call(node, callee)
         last = node.func.attr if isinstance(node.func, ast.Attribute) else callee
         if last == "add_task" and isinstance(node.func, ast.Attribute):
             self._site("add_task", node)
@@ -351,7 +441,7 @@ class _Collector(ast.NodeVisitor):
             callee and callee.endswith((".BackgroundTask", ".BackgroundTasks"))
         ):
             self._site("background_task", node)
-        elif last in SPAWN_CALLS:
+        elif last in SPAWN_CALLS and self._may_capture_request_values():
             self._site("spawn", node)
         elif (
             last == "read"
@@ -414,6 +504,9 @@ class _Collector(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Raise(self, node: ast.Raise) -> None:
+        body = self._body()
+        if body is not None:
+            body.raise_(node)
         if self.functions and node.exc is not None:
             target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             self.functions[-1].raises.append(dotted_name(target) or ast.unparse(target))
@@ -431,7 +524,18 @@ class _Collector(ast.NodeVisitor):
         catch = catch_of(node) if self.functions else None
         if catch is not None:
             self.functions[-1].summary.catches += (catch,)
-        self.generic_visit(node)
+        body = self._body()
+        if body is None:
+            self.generic_visit(node)
+            return
+        outside = body.guarded
+        body.guarded = outside or catches_broadly(node)
+        for statement in node.body:
+            self.visit(statement)
+        body.guarded = outside
+        for part in (node.handlers, node.orelse, node.finalbody):
+            for child in part:
+                self.visit(child)
 
     visit_TryStar = visit_Try
 
@@ -440,8 +544,24 @@ class _Collector(ast.NodeVisitor):
             self.functions[-1].summary.has_await = True
         self.generic_visit(node)
 
-    visit_Await = _mark_await
-    visit_AsyncFor = _mark_await
+    def visit_Await(self, node: ast.Await) -> None:
+        body = self._body()
+        if body is not None:
+            body.await_(node)
+        self._mark_await(node)
+
+    def _visit_loop(self, node: ast.AST) -> None:
+        body = self._body()
+        if body is not None:
+            body.loop(node)
+        if isinstance(node, ast.AsyncFor):
+            self._mark_await(node)
+        else:
+            self.generic_visit(node)
+
+    visit_For = _visit_loop
+    visit_While = _visit_loop
+    visit_AsyncFor = _visit_loop
     visit_AsyncWith = _mark_await
 
 
