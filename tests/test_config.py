@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from pathlib import Path
@@ -12,7 +13,7 @@ from integration import APP, PYPROJECT, REMAINING, make_project
 
 from bglint import config
 from bglint.cli import main
-from bglint.discovery import discover
+from bglint.discovery import DEFAULT_EXCLUDES, Patterns, compile_patterns, discover
 from bglint.settings import FixMode
 
 SITE = """\
@@ -334,3 +335,45 @@ def test_patterns_compile_without_deprecation_warnings(tmp_path, monkeypatch):
         assert plan.files == ["b.py", "keep.warn.py"]
         ignored = config.per_file_ignored("warn_tests/t.py", plan.settings_of["b.py"])
     assert ignored == ("BG1",)
+
+
+# Patterns answers bare names (ruff's default list) with sets and everything else with pathspec;
+# both together must match exactly as pathspec alone would
+PATTERN_SETS = [
+    sorted(DEFAULT_EXCLUDES),
+    ["build/", "venv", "*.gen.py", "api/old_*.py"],
+    ["/anchored", "deep/**/z.py", "x/", "generated"],
+    ["*.py", "!main.py", "venv", "build/"],  # a negation: order decides, pathspec does it all
+    ["[ab]c.py", "a b", "\\!bang.py", "# comment", "", ".", "..", "venv ", "dist//"],
+]
+PARTS = ["venv", "build", "x", "main.py", "ac.py", "z.py", "anchored", "deep", "a b", "!bang.py"]
+
+
+@pytest.mark.parametrize("patterns", PATTERN_SETS, ids=lambda p: " ".join(p)[:30])
+def test_patterns_match_as_pathspec_does(patterns):
+    spec = compile_patterns(patterns)
+    compiled = Patterns(patterns)
+    paths = [
+        "/".join(parts) for size in (1, 2, 3) for parts in itertools.product(PARTS, repeat=size)
+    ]
+    for path in paths:
+        for is_dir in (False, True):
+            expected = bool(spec.match_file(path + "/" if is_dir else path))
+            assert compiled.matches(path, is_dir) == expected, (path, is_dir)
+
+
+def test_exclusion_agrees_with_matching_each_path_in_full(tmp_path, monkeypatch):
+    root = tmp_path / "project"
+    (root / "src" / "venv").mkdir(parents=True)
+    (root / "bglint.toml").write_text("extend-exclude = ['src/old_*.py', 'project']\n")
+    monkeypatch.chdir(root / "src")
+    loaded = config.config_for(".")
+    exclusion = config.Exclusion(loaded)
+    paths = ["app.py", "old_a.py", "venv", "venv/a.py", ".", "..", "../project", "../../x.py",
+             str(root), str(root / "src" / "old_b.py"), str(tmp_path / "venv" / "a.py"), str(tmp_path / "venv"),
+             "../src/./old_c.py", "venv/", str(tmp_path / "project.py")]  # fmt: skip
+    for path in paths:
+        for is_dir in (False, True):
+            expected = config._matches(config._exclusion_patterns(loaded), str(root), path, is_dir)
+            assert exclusion(path, is_dir) == expected, (path, is_dir)
+            assert loaded.is_excluded(path, is_dir) == expected, (path, is_dir)

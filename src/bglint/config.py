@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from packaging.specifiers import InvalidSpecifier
 
 from bglint import catalogue
-from bglint.discovery import DEFAULT_EXCLUDES, UsageError
+from bglint.discovery import DEFAULT_EXCLUDES, Patterns, UsageError
 from bglint.settings import DEFAULT_SELECT, FixMode, Settings, is_selector
 from bglint.versions import parse_setting
 
@@ -73,7 +73,7 @@ class Config:
 
     def is_excluded(self, path: str, is_dir: bool = False) -> bool:
         """Whether `exclude` (ruff's default list when unset) or `extend-exclude` matches."""
-        return _matches(_exclusion_spec(self), self.root, path, is_dir)
+        return Exclusion(self)(path, is_dir)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,12 @@ class Overrides:
 
 
 def default_config(root: Optional[str] = None) -> Config:
-    return Config(path=None, root=os.path.abspath(root or os.getcwd()))
+    return _default_config(os.path.abspath(root or os.getcwd()))
+
+
+@lru_cache(maxsize=None)
+def _default_config(root: str) -> Config:
+    return Config(path=None, root=root)  # one object per root: `is` compares them cheaply
 
 
 def to_settings(config: Config, overrides: Overrides = Overrides()) -> Settings:
@@ -352,42 +357,73 @@ def _show(value: object) -> str:
     return f"`{text[:60]}`" + (" ..." if len(text) > 60 else "")
 
 
-# -- patterns ----------------------------------------------------------------------------------
-def _compile(patterns: Sequence[str]):
-    from bglint.discovery import compile_patterns
-
-    return compile_patterns(patterns)
-
-
+# -- patterns ---------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
-def _exclusion_spec(config: Config):
+def _exclusion_patterns(config: Config) -> Patterns:
     base = config.exclude if config.exclude is not None else tuple(sorted(DEFAULT_EXCLUDES))
-    return _compile([*base, *config.extend_exclude])
+    return Patterns([*base, *config.extend_exclude])
 
 
 @lru_cache(maxsize=None)
-def _pattern_spec(pattern: str):
-    return _compile([pattern])
+def _single_pattern(pattern: str) -> Patterns:
+    return Patterns([pattern])
 
 
-def _matches(spec, root: str, path: str, is_dir: bool) -> bool:
+def _relative(root: str, path: str) -> str:
+    """`path` relative to `root` with `/`; a path outside `root` keeps only its name."""
     relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
     if relative.startswith("../") or relative == "..":
         relative = os.path.basename(os.path.abspath(path))  # outside the root: names only
-    if is_dir:
-        relative += "/"
-    return bool(spec.match_file(relative))
+    return relative
+
+
+def _matches(patterns: Patterns, root: str, path: str, is_dir: bool) -> bool:
+    return patterns.matches(_relative(root, path), is_dir)
+
+
+class Exclusion:
+    """`Config.is_excluded` as a callable for a walk: a folder's place under the root (and
+    whether a bare name already matches it) is worked out once, not once per entry in it."""
+
+    def __init__(self, config: Config) -> None:
+        self.patterns = _exclusion_patterns(config)
+        self.root = config.root
+        self._root_name = os.path.basename(config.root)
+        # folder as given -> (its path under the root, "" or "a/b/"; None outside the root,
+        # where only names count), whether a bare name matches one of its parts
+        self._folders: Dict[str, Tuple[Optional[str], bool]] = {}
+
+    def __call__(self, path: str, is_dir: bool = False) -> bool:
+        folder, name = os.path.split(path)
+        is_root = name == self._root_name and os.path.abspath(path) == self.root
+        if is_root or name in ("", ".", ".."):  # the root is ".", not a name in its parent
+            return _matches(self.patterns, self.root, path, is_dir)
+        if folder not in self._folders:
+            self._folders[folder] = self._place(folder)
+        prefix, folder_hit = self._folders[folder]
+        if folder_hit or self.patterns.has_bare_match((name,), is_dir):
+            return True
+        return self.patterns.has_other_match((prefix or "") + name, is_dir)
+
+    def _place(self, folder: str) -> Tuple[Optional[str], bool]:
+        relative = os.path.relpath(os.path.abspath(folder or "."), self.root).replace(os.sep, "/")
+        if relative == ".":
+            return "", False
+        if relative.startswith("../") or relative == "..":
+            return None, False
+        # every part of a folder's path is a folder
+        return relative + "/", self.patterns.has_bare_match(relative.split("/"), True)
 
 
 def per_file_ignored(path: str, settings: Settings) -> Tuple[str, ...]:
     """The code prefixes `per-file-ignores` turns off for `path` (`!pattern`: files it misses)."""
     if not settings.per_file_ignores or path == "-":
         return ()
-    root = settings.config_root or os.getcwd()
+    relative = _relative(settings.config_root or os.getcwd(), path)
     ignored: List[str] = []
     for pattern, codes in settings.per_file_ignores:
         negated = pattern.startswith("!")
-        hit = _matches(_pattern_spec(pattern[1:] if negated else pattern), root, path, False)
+        hit = _single_pattern(pattern[1:] if negated else pattern).matches(relative, False)
         if hit != negated:
             ignored.extend(codes)
     return tuple(ignored)
@@ -418,23 +454,37 @@ def plan_run(
     from bglint.discovery import discover
 
     plan = Plan()
-    settings_cache: Dict[Config, Settings] = {}
     seen: Dict[str, Optional[str]] = {}
+    exclusions: Dict[Config, Exclusion] = {}
+    # folder -> (its configuration, the settings from it): files of one folder share both
+    folders: Dict[str, Tuple[Config, Settings]] = {}
+    settings_cache: Dict[Config, Settings] = {}
+
+    def exclusion(config: Config) -> Exclusion:
+        if config not in exclusions:
+            exclusions[config] = Exclusion(config)
+        return exclusions[config]
+
     for path in paths:
         top = config_for(path, config_path, isolated, seen)
         explicit = not os.path.isdir(path)
-        if explicit and force_exclude and top.is_excluded(path):
+        if explicit and force_exclude and exclusion(top)(path):
             continue
-        found = discover([path], excluded=top.is_excluded, respect_gitignore=top.respect_gitignore)
+        found = discover([path], excluded=exclusion(top), respect_gitignore=top.respect_gitignore)
         for file in found:
-            config = top if (isolated or config_path) else config_for(file, seen=seen)
-            if not explicit and config is not top and config.is_excluded(file):
+            folder = os.path.dirname(file)
+            if folder not in folders:
+                config = top if (isolated or config_path) else config_for(file, seen=seen)
+                if config not in settings_cache:
+                    settings_cache[config] = to_settings(config, overrides)
+                folders[folder] = (config, settings_cache[config])
+            config, settings = folders[folder]
+            # the walk held each file to `top` already; a nearer configuration's excludes too
+            if not explicit and config is not top and config != top and exclusion(config)(file):
                 continue
             if file not in plan.settings_of:
                 plan.files.append(file)
-            if config not in settings_cache:
-                settings_cache[config] = to_settings(config, overrides)
-            plan.settings_of[file] = settings_cache[config]
+            plan.settings_of[file] = settings
     return plan
 
 

@@ -8,7 +8,8 @@ loops), and a file named explicitly is always checked.
 from __future__ import annotations
 
 import os
-from typing import Callable, List, Optional, Sequence, Tuple
+import re
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 # ruff's default `exclude` list
 DEFAULT_EXCLUDES = frozenset(
@@ -52,26 +53,76 @@ def _valid_patterns(pathspec, lines: Sequence[str]) -> List[str]:
     return valid
 
 
-def _gitignore(folder: str):
-    path = os.path.join(folder, ".gitignore")
-    if not os.path.isfile(path):
-        return None
+# A bare name such as `venv` or `build/` (no glob, no inner `/`) matches a path in gitignore
+# syntax exactly when one of the path's parts is that name (a folder's part, for `build/`).
+# ruff's default list is all bare names, so the usual run needs set look-ups, not pathspec.
+_BARE_NAME = re.compile(r"[^\s!#*?\[\]\\/][^\s*?\[\]\\/]*/?")
+
+
+class Patterns:
+    """gitignore patterns, compiled once: bare names as sets, the rest with pathspec.
+
+    With a negation (`!keep.py`) the order of the patterns decides, so all of them go to
+    pathspec; without one, a path matches when any pattern does, and the sets answer first."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        names: List[str] = []
+        folders: List[str] = []
+        rest: List[str] = []
+        negated = any(pattern.lstrip().startswith("!") for pattern in patterns)
+        for pattern in patterns:
+            if not pattern or pattern.startswith("#"):
+                continue  # blank lines and comments match nothing
+            bare = _BARE_NAME.fullmatch(pattern) and pattern.rstrip("/") not in (".", "..")
+            if negated or not bare:
+                rest.append(pattern)
+            elif pattern.endswith("/"):
+                folders.append(pattern[:-1])
+            else:
+                names.append(pattern)
+        self.names = frozenset(names)  # any part of the path
+        self.folders = frozenset(folders)  # any folder part of the path
+        self._rest = tuple(rest)
+        self._spec: object = None
+
+    def has_bare_match(self, parts: Sequence[str], is_dir: bool) -> bool:
+        """Whether a bare name matches the path made of `parts`."""
+        if not self.names.isdisjoint(parts):
+            return True
+        if not self.folders:
+            return False
+        return not self.folders.isdisjoint(parts[:-1]) or (is_dir and parts[-1] in self.folders)
+
+    def has_other_match(self, relative: str, is_dir: bool) -> bool:
+        """Whether one of the patterns that are not bare names matches (`relative` uses `/`)."""
+        if not self._rest:
+            return False
+        if self._spec is None:
+            self._spec = compile_patterns(self._rest)
+        spec: Any = self._spec
+        return bool(spec.match_file(relative + "/" if is_dir else relative))
+
+    def matches(self, relative: str, is_dir: bool) -> bool:
+        return self.has_bare_match(relative.split("/"), is_dir) or self.has_other_match(
+            relative, is_dir
+        )
+
+
+def _gitignore(path: str) -> Optional[Patterns]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+            return Patterns(handle.read().splitlines())
     except OSError:
         return None
-    return compile_patterns(lines)
 
 
-def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, object]]) -> bool:
-    for base, spec in specs:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
-        if is_dir:
-            relative += "/"
-        if spec.match_file(relative):
-            return True
-    return False
+# each `.gitignore` that applies: (the walked folder's path from the `.gitignore`'s folder,
+# "" or "a/b/", its patterns)
+Specs = List[Tuple[str, Patterns]]
+
+
+def _ignored(name: str, is_dir: bool, specs: Specs) -> bool:
+    return any(patterns.matches(prefix + name, is_dir) for prefix, patterns in specs)
 
 
 def _is_default_excluded(path: str, is_dir: bool) -> bool:
@@ -80,35 +131,47 @@ def _is_default_excluded(path: str, is_dir: bool) -> bool:
 
 def _walk(
     folder: str,
-    specs: List[Tuple[str, object]],
+    specs: Specs,
     found: List[str],
     excluded: Callable[[str, bool], bool] = _is_default_excluded,
     gitignore: bool = True,
 ) -> None:
-    spec = _gitignore(folder) if gitignore else None
-    if spec is not None:
-        specs = specs + [(folder, spec)]
+    """Each folder's entries are listed once; a folder that is excluded or ignored is pruned,
+    so nothing under it is ever matched. Paths relative to each `.gitignore` are built by
+    appending names, not recomputed per entry."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return
+    if gitignore:
+        for entry in entries:
+            if entry.name == ".gitignore" and entry.is_file():
+                spec = _gitignore(entry.path)
+                if spec is not None:
+                    specs = [*specs, ("", spec)]
+                break
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
-                if excluded(entry.path, True) or _ignored(entry.path, True, specs):
+                if excluded(entry.path, True) or _ignored(entry.name, True, specs):
                     continue
-                _walk(entry.path, specs, found, excluded, gitignore)
+                deeper = [(f"{prefix}{entry.name}/", spec) for prefix, spec in specs]
+                _walk(entry.path, deeper, found, excluded, gitignore)
             elif entry.name.endswith(".py") and entry.is_file():
-                if not _ignored(entry.path, False, specs) and not excluded(entry.path, False):
+                if _ignored(entry.name, False, specs):
+                    continue
+                if not excluded(entry.path, False):
                     found.append(entry.path)
         except OSError:
             continue
 
 
-def _outer_specs(folder: str) -> List[Tuple[str, object]]:
+def _outer_specs(folder: str) -> Specs:
     """`.gitignore` files of the enclosing folders up to the repository root."""
-    specs: List[Tuple[str, object]] = []
-    current: Optional[str] = os.path.abspath(folder)
+    specs: Specs = []
+    top: str = os.path.abspath(folder)
+    current = top
     if os.path.exists(os.path.join(current, ".git")):
         return specs
     while current:
@@ -116,9 +179,11 @@ def _outer_specs(folder: str) -> List[Tuple[str, object]]:
         if parent == current:
             break
         current = parent
-        spec = _gitignore(current)
+        path = os.path.join(current, ".gitignore")
+        spec = _gitignore(path) if os.path.isfile(path) else None
         if spec is not None:
-            specs.insert(0, (current, spec))
+            prefix = os.path.relpath(top, current).replace(os.sep, "/") + "/"
+            specs.insert(0, (prefix, spec))
         if os.path.exists(os.path.join(current, ".git")):
             break
     return specs
