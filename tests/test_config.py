@@ -138,6 +138,14 @@ def test_command_line_select_replaces_config_select_and_ignore(tmp_path):
             "`tool.bglint.ignore` must be a list of rule codes, not `101`",
         ),
         (
+            '[tool.bglint]\nextend-exclude = ["build\\\\"]\n',
+            "`tool.bglint.extend-exclude`: `build\\` is not a valid gitignore pattern",
+        ),
+        (
+            "[tool.bglint.per-file-ignores]\n'!' = ['BG1']\n'tests\\' = ['BG1']\n",
+            "`tool.bglint.per-file-ignores`: `tests\\` is not a valid gitignore pattern",
+        ),
+        (
             "[tool.bglint]\ndurable-calls = ['send email']\n",
             "`send email` is not a fully qualified name",
         ),

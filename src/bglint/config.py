@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from packaging.specifiers import InvalidSpecifier
 
 from bglint import catalogue
-from bglint.discovery import DEFAULT_EXCLUDES, Patterns, UsageError
+from bglint.discovery import DEFAULT_EXCLUDES, Patterns, UsageError, is_bare_name
 from bglint.settings import DEFAULT_SELECT, FixMode, Settings, is_selector
 from bglint.versions import parse_setting
 
@@ -269,7 +269,7 @@ def _check_value(key: str, value: object, name: str) -> object:
     if key in _SELECTOR_KEYS:
         return check_selectors(_strings(value, name, "a list of rule codes"), name)
     if key in _PATTERN_KEYS:
-        return _strings(value, name, "a list of glob patterns")
+        return _check_patterns(_strings(value, name, "a list of glob patterns"), name)
     if key in _CALL_KEYS:
         calls = _strings(value, name, "a list of fully qualified names")
         for call in calls:
@@ -299,11 +299,29 @@ def _check_value(key: str, value: object, name: str) -> object:
         pairs = []
         for pattern, codes in value.items():
             entry = f'{name} "{pattern}"'
+            _check_patterns([pattern[1:] if pattern.startswith("!") else pattern], name)
             pairs.append(
                 (pattern, check_selectors(_strings(codes, entry, "a list of codes"), entry))
             )
         return tuple(pairs)
     raise AssertionError(key)  # KEYS and this function list the same keys
+
+
+def _check_patterns(patterns: Sequence[str], name: str) -> Tuple[str, ...]:
+    """Each pattern one pathspec accepts (Git skips a bad `.gitignore` line; a setting names it)."""
+    for pattern in patterns:
+        if is_bare_name(pattern):
+            continue  # always valid: no pathspec import for the usual `venv`, `build/`
+        import pathspec
+
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except ValueError:
+            raise ConfigError(
+                f"{name}: `{pattern}` is not a valid gitignore pattern (folders are separated "
+                "by `/`; `\\` escapes the next character)"
+            ) from None
+    return tuple(patterns)
 
 
 def _strings(value: object, name: str, what: str) -> Tuple[str, ...]:

@@ -59,6 +59,10 @@ def _valid_patterns(pathspec, lines: Sequence[str]) -> List[str]:
 _BARE_NAME = re.compile(r"[^\s!#*?\[\]\\/][^\s*?\[\]\\/]*/?")
 
 
+def is_bare_name(pattern: str) -> bool:
+    return bool(_BARE_NAME.fullmatch(pattern)) and pattern.rstrip("/") not in (".", "..")
+
+
 class Patterns:
     """gitignore patterns, compiled once: bare names as sets, the rest with pathspec.
 
@@ -73,8 +77,7 @@ class Patterns:
         for pattern in patterns:
             if not pattern or pattern.startswith("#"):
                 continue  # blank lines and comments match nothing
-            bare = _BARE_NAME.fullmatch(pattern) and pattern.rstrip("/") not in (".", "..")
-            if negated or not bare:
+            if negated or not is_bare_name(pattern):
                 rest.append(pattern)
             elif pattern.endswith("/"):
                 folders.append(pattern[:-1])
