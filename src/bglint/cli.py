@@ -135,6 +135,14 @@ def main() -> None:
     help="Neither read nor write the cache in .bglint_cache/ (check every file afresh).",
 )
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes for the files that need analysis. Default: the CPUs available; "
+    "workers start only when there is enough to analyse.",
+)
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply `exclude` to files named on the command line too (pre-commit names every file).",
@@ -160,6 +168,7 @@ def check(
     config_path: Optional[str],
     isolated: bool,
     no_cache: bool,
+    jobs: Optional[int],
     force_exclude: bool,
     report_unused_noqa: bool,
 ) -> None:
@@ -174,6 +183,7 @@ def check(
     run = _Run(overrides, output_format, statistics, unsafe_fixes, diff, quiet)
     run.configure(config_path, isolated, force_exclude)
     run.use_cache = not no_cache
+    run.jobs = jobs
     try:
         if stdin_filename is not None or paths == ("-",):
             for path in paths:
@@ -231,6 +241,7 @@ class _Run:
         self.diff = diff
         self.quiet = quiet
         self.use_cache = True
+        self.jobs: Optional[int] = None  # None: every CPU available (workers.default_jobs)
 
     def configure(self, config_path: Optional[str], isolated: bool, force_exclude: bool) -> None:
         self.config_path, self.isolated, self.force_exclude = config_path, isolated, force_exclude
@@ -243,7 +254,10 @@ class _Run:
         plan = config.plan_run(
             paths, self.overrides, self.config_path, self.isolated, self.force_exclude
         )
-        files = list(check_files(plan.files, plan.settings_of, self.use_cache).files)
+        from bglint.workers import default_jobs
+
+        jobs = self.jobs or default_jobs()
+        files = list(check_files(plan.files, plan.settings_of, self.use_cache, jobs).files)
         self._warn_skipped(files)
         if self.diff:
             return self._print_diffs(files)

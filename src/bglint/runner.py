@@ -16,10 +16,10 @@ import stat
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from bglint import catalogue, noqa
-from bglint.cache import Cache, stat_of
+from bglint import catalogue, noqa, workers
+from bglint.cache import Cache, Stat, stat_of
 from bglint.config import per_file_ignored
 from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
 from bglint.discovery import UsageError, discover
@@ -143,14 +143,48 @@ class Engine:
 
     # -- one file ----------------------------------------------------------------------------
     def check_file(self, path: str) -> FileResult:
-        if self.cache is not None and self.settings.fix_mode is FixMode.NONE:
-            return self._check_cached(path)
-        return self._check_uncached(path)
+        result, raw, file_stat = self.prepare(path)
+        if result is not None:
+            return result
+        self.index.touched = set()
+        result = self.check_bytes(raw, path)
+        self.remember(path, file_stat, result, self.index.touched)
+        return result
 
-    def _check_cached(self, path: str) -> FileResult:
-        file_stat = stat_of(path)
-        entry = self.cache.lookup(path, file_stat, None, self._versions_of) if file_stat else None
-        if entry is None and file_stat is not None and self.cache.has_digest(path):
+    def prepare(self, path: str) -> Tuple[Optional[FileResult], Optional[bytes], Optional[Stat]]:
+        """A file's result when it needs no analysis (cached, unreadable, binary, rejected by
+        the prefilter); otherwise its bytes, for `check_bytes` here or in a worker, and the
+        stat to `remember` the result under."""
+        caching = self.cache is not None and self.settings.fix_mode is FixMode.NONE
+        file_stat = stat_of(path) if caching else None
+        raw: Optional[bytes] = None
+        if file_stat is not None:
+            cached, raw = self._from_cache(path, file_stat)
+            if cached is not None:
+                return cached, None, file_stat
+        if raw is None:
+            try:
+                raw = _read_regular_file(path)
+            except OSError as err:
+                result = FileResult(path, skipped=f"cannot read: {err.strerror or err}")
+                return self.remember(path, file_stat, result, set()), None, file_stat
+        if raw is None:
+            result = FileResult(
+                path, skipped="not a regular file (a FIFO, socket or device); skipped"
+            )
+            return self.remember(path, file_stat, result, set()), None, file_stat
+        if not is_binary(raw) and self.kinds and may_hold_site(raw, self.kinds, self._words):
+            return None, raw, file_stat
+        result = self.check_bytes(raw, path)  # no site can be here: no parse, no LibCST
+        return self.remember(path, file_stat, result, set()), None, file_stat
+
+    def _from_cache(
+        self, path: str, file_stat: Stat
+    ) -> Tuple[Optional[FileResult], Optional[bytes]]:
+        """The cached result, and the bytes when they had to be read to decide."""
+        raw = None
+        entry = self.cache.lookup(path, file_stat, None, self._versions_of)
+        if entry is None and self.cache.has_digest(path):
             try:  # touched but maybe unchanged (a checkout): the content hash decides
                 raw = _read_regular_file(path)
             except OSError:
@@ -160,29 +194,29 @@ class Engine:
                 if entry is not None:
                     entry.stat = file_stat
                     self.cache.changed = True
-        if entry is not None:
-            found = [replace(d, path=path) for d in entry.diagnostics]
-            result = FileResult(path, diagnostics=found, skipped=entry.skipped)
-            if found:  # reporters show code frames: read back only files with findings
-                try:
-                    result.source = read_source(path)
-                except SourceError:
-                    pass
-            return result
-        self.index.touched = set()
-        result = self._check_uncached(path)
+        if entry is None:
+            return None, raw
+        found = [replace(d, path=path) for d in entry.diagnostics]
+        result = FileResult(path, diagnostics=found, skipped=entry.skipped)
+        if found:  # reporters show code frames: read back only files with findings
+            try:
+                result.source = read_source(path)
+            except SourceError:
+                pass
+        return result, None
+
+    def remember(
+        self, path: str, file_stat: Optional[Stat], result: FileResult, touched: Set[str]
+    ) -> FileResult:
+        """Store a fresh result in the cache, keyed by the modules its analysis looked up."""
         source = result.source
-        if file_stat is not None and (source is None or result.skipped is None):
+        if self.cache is None or file_stat is None:
+            return result
+        if source is None or result.skipped is None:
             raw = source.raw if source is not None else None
             versions = self._versions_of(path) if source is not None else None
             self.cache.store(
-                path,
-                file_stat,
-                raw,
-                result.diagnostics,
-                result.skipped,
-                versions,
-                self.index.touched,
+                path, file_stat, raw, result.diagnostics, result.skipped, versions, touched
             )
         return result
 
@@ -193,23 +227,12 @@ class Engine:
         found = allowed_range(path, self.settings.fastapi_version)
         return f"{found.specifier}|{found.source}"
 
-    def _check_uncached(self, path: str) -> FileResult:
-        try:
-            raw = _read_regular_file(path)
-        except OSError as err:
-            return FileResult(path, skipped=f"cannot read: {err.strerror or err}")
-        if raw is None:
-            return FileResult(
-                path, skipped="not a regular file (a FIFO, socket or device); skipped"
-            )
-        return self.check_bytes(raw, path)
-
     def check_bytes(self, raw: bytes, path: str) -> FileResult:
         """Lint one file's bytes. Never raises for a problem of this file (see the module doc)."""
         if self.time_limit is not None:
             self._deadline = time.monotonic() + self.time_limit
         try:
-            self.silenced: List[Tuple[int, str]] = []  # (row, code) a `# noqa` silenced
+            self.silenced: List[Tuple[int, str]] = []  # (row, code) that a noqa comment silenced
             result = self._check_bytes(raw, path)
             if self.settings.report_unused_noqa:
                 ignored = per_file_ignored(path, self.settings)
@@ -437,35 +460,56 @@ def _cache_for(settings: Settings, use_cache: bool) -> Optional[Cache]:
     return Cache.for_run(repr(settings))
 
 
-def check_paths(paths: Sequence[str], settings: Settings, use_cache: bool = False) -> RunResult:
+def check_paths(
+    paths: Sequence[str], settings: Settings, use_cache: bool = False, jobs: int = 1
+) -> RunResult:
     """Lint files and folders; raises UsageError when a given path does not exist."""
-    start_run()
-    cache = _cache_for(settings, use_cache)
-    engine = Engine(settings, cache=cache)
     files = discover(paths)
-    result = RunResult([engine.check_file(path) for path in files])
-    if cache is not None:
-        cache.save()
-    return result
+    return check_files(files, {path: settings for path in files}, use_cache, jobs)
 
 
 def check_files(
-    files: Sequence[str], settings_of: Mapping[str, Settings], use_cache: bool = False
+    files: Sequence[str],
+    settings_of: Mapping[str, Settings],
+    use_cache: bool = False,
+    jobs: int = 1,
+    min_parallel_bytes: int = workers.MIN_PARALLEL_BYTES,
 ) -> RunResult:
     """Lint discovered files, each with its own settings (`config.plan_run`: the nearest
-    configuration of each file); one engine, and so one index, per distinct settings."""
+    configuration of each file); one engine, and so one index, per distinct settings and
+    process. Cached files and files the prefilter rejects are answered here; the rest are
+    analysed here or, when there is enough of them, in `jobs` worker processes. The results
+    are the same either way, in the order of `files`."""
     start_run()
     engines: Dict[Settings, Engine] = {}
-    results = []
-    for path in files:
-        settings = settings_of[path]
+
+    def engine_of(settings: Settings) -> Engine:
         if settings not in engines:
             engines[settings] = Engine(settings, cache=_cache_for(settings, use_cache))
-        results.append(engines[settings].check_file(path))
+        return engines[settings]
+
+    results: List[Optional[FileResult]] = [None] * len(files)
+    pending: List[workers.Job] = []
+    stats: Dict[int, Optional[Stat]] = {}
+    for position, path in enumerate(files):
+        engine = engine_of(settings_of[path])
+        result, raw, stats[position] = engine.prepare(path)
+        if result is not None:
+            results[position] = result
+        else:
+            pending.append((position, path, engine.settings, raw))
+    with workers.gc_paused():
+        if workers.worth_parallel(jobs, pending, min_parallel_bytes):
+            outcomes = workers.analyse_in_workers(jobs, pending)
+        else:
+            outcomes = workers.analyse_here(engine_of, pending)
+    for position, result, touched in outcomes:
+        engine = engine_of(settings_of[files[position]])
+        results[position] = engine.remember(files[position], stats[position], result, touched)
     for engine in engines.values():
         if engine.cache is not None:
             engine.cache.save()
-    return RunResult(results)
+    return RunResult([result for result in results if result is not None])
 
 
 def check_source(raw: bytes, path: str, settings: Settings) -> FileResult:

@@ -1,0 +1,109 @@
+"""Worker processes and the cache never change what bglint finds (issue 10).
+
+Every fixture, in one run: one process, worker processes (forced even for little work), a
+cached run that writes the cache and one that reads it all give the same findings in the same
+order, and the same fixes. A cross-module project whose imported module changes between runs
+gives, with workers and the cache, what a fresh single-process run gives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bglint import workers
+from bglint.discovery import discover
+from bglint.runner import check_files
+from bglint.settings import FixMode, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run(root: Path, jobs: int, use_cache: bool = False, fix: FixMode = FixMode.NONE):
+    files = discover([str(root)])
+    settings = Settings(fix_mode=fix)
+    result = check_files(files, {f: settings for f in files}, use_cache, jobs, 0)
+    found = [(d.path, d.code, d.start.row, d.start.column, d.message) for d in result.diagnostics]
+    fixed = {f.path: f.fixed_source for f in result.files if f.fixed_source is not None}
+    return found, fixed
+
+
+@pytest.fixture
+def fixtures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy, run from inside it: the cache goes to the current project's root."""
+    copy = Path(shutil.copytree(FIXTURES, tmp_path / "fixtures"))
+    monkeypatch.chdir(copy)
+    return copy
+
+
+def test_workers_and_cache_find_what_one_process_finds(
+    fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools = []
+    in_workers = workers.analyse_in_workers
+    monkeypatch.setattr(workers, "analyse_in_workers", lambda *a: pools.append(a) or in_workers(*a))
+    single, _ = run(fixtures, jobs=1)
+    assert pools == []
+    assert len({code for _, code, _, _, _ in single}) >= 19  # every rule has fixtures here
+    assert run(fixtures, jobs=2) == (single, {})
+    assert len(pools) == 1 and len(pools[0][1]) > 50  # the files with sites went to workers
+    assert run(fixtures, jobs=2, use_cache=True) == (single, {})  # writes the cache
+    assert (fixtures / ".bglint_cache").is_dir()
+    assert run(fixtures, jobs=2, use_cache=True) == (single, {})  # reads it
+    assert run(fixtures, jobs=1, use_cache=True) == (single, {})
+
+
+def test_workers_fix_what_one_process_fixes(fixtures: Path) -> None:
+    single = run(fixtures, jobs=1, fix=FixMode.UNSAFE)
+    assert single[1], "the fixtures have fixes"
+    assert run(fixtures, jobs=2, fix=FixMode.UNSAFE) == single
+
+
+@pytest.fixture
+def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["fastapi>=0.118"]\n',
+        "shop/__init__.py": "",
+        "shop/tasks.py": "def send_welcome(email):\n    print(email)\n",
+        "shop/api.py": """
+            from fastapi import BackgroundTasks
+            from shop.tasks import send_welcome
+
+            def signup(email: str, tasks: BackgroundTasks):
+                tasks.add_task(send_welcome, email, "extra")
+        """,
+        "shop/orders.py": """
+            from fastapi import BackgroundTasks
+            from shop.tasks import send_welcome
+
+            def order(email: str, tasks: BackgroundTasks):
+                tasks.add_task(send_welcome(email))
+        """,
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "shop"
+
+
+def codes(found) -> list:
+    return [(Path(path).name, code) for path, code, _, _, _ in found]
+
+
+def test_changed_imported_module_with_workers_and_cache(shop: Path) -> None:
+    before = run(shop, jobs=1)[0]
+    assert codes(before) == [("api.py", "BG104"), ("orders.py", "BG101")]
+    assert run(shop, jobs=2, use_cache=True)[0] == before
+    tasks = shop / "tasks.py"
+    tasks.write_text("async def send_welcome(email, note=None):\n    print(email, note)\n")
+    os.utime(tasks, ns=(1, 1))  # a different stat even on coarse file-system clocks
+    after = run(shop, jobs=1)[0]
+    assert codes(after) == [("orders.py", "BG101")]  # the extra argument fits now
+    assert run(shop, jobs=2, use_cache=True)[0] == after
+    assert run(shop, jobs=2, use_cache=True)[0] == after
