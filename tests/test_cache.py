@@ -88,6 +88,18 @@ def test_version_pin_is_part_of_the_key(project: Path) -> None:
     assert reanalysed_after(lambda: (project / "pyproject.toml").write_text(pin)) >= 1
 
 
+def test_new_pin_file_and_installed_fastapi_are_part_of_the_key(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requirements = project / "shop" / "requirements.txt"
+    assert reanalysed_after(lambda: requirements.write_text("fastapi==0.110.0\n")) >= 1
+    assert reanalysed_after(lambda: None) == 0
+    site = project / "site"
+    (site / "fastapi-0.999.0.dist-info").mkdir(parents=True)
+    # another FastAPI installed where bglint runs
+    assert reanalysed_after(lambda: monkeypatch.syspath_prepend(str(site))) >= 1
+
+
 def test_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
     expected = findings(use_cache=True)
     for pickle_file in (project / CACHE_DIR).rglob("*.pickle"):

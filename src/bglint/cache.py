@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, Tuple
 
 from bglint import __version__
-from bglint.index.modules import find_project_root
+from bglint.roots import find_project_root
 
 CACHE_DIR = ".bglint_cache"
 _FORMAT = 1

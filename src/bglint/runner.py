@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bglint import catalogue, noqa, workers
 from bglint.cache import Cache, Stat, stat_of
@@ -24,7 +25,6 @@ from bglint.config import per_file_ignored
 from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
 from bglint.discovery import UsageError, discover
 from bglint.edits import apply_fixes, split_lines
-from bglint.index import Index
 from bglint.prefilter import may_hold_site, words_for
 from bglint.settings import FixMode, Settings, enabled_codes
 from bglint.source import (
@@ -35,6 +35,9 @@ from bglint.source import (
     is_binary,
     read_source,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bglint.index import Index
 
 __all__ = ["RunResult", "UsageError", "Engine", "check_files", "check_paths", "check_source"]
 
@@ -121,8 +124,7 @@ class Engine:
         self.cache = cache  # consulted for plain checks only, never when fixing
         self.time_limit = time_limit  # seconds per file; None: no limit
         self._deadline: Optional[float] = None
-        self.index = Index(settings.blocking_calls, settings.durable_calls)
-        self.index.fastapi_version = settings.fastapi_version  # version-aware rules read it
+        self._index: Optional["Index"] = None
         self.codes = enabled_codes(catalogue.rule_names(), settings)
         self._rules: Optional[list] = None
         self.views_built = 0
@@ -130,6 +132,16 @@ class Engine:
         table = catalogue.SITE_KINDS
         self.kinds = frozenset(kind for code in self.codes for kind in table.get(code, ()))
         self._words = words_for(self.kinds)
+
+    @property
+    def index(self) -> "Index":
+        """The run's project index, made on first need: a run the cache answers has none."""
+        if self._index is None:
+            from bglint.index import Index
+
+            self._index = Index(self.settings.blocking_calls, self.settings.durable_calls)
+            self._index.fastapi_version = self.settings.fastapi_version  # version-aware rules
+        return self._index
 
     @property
     def rules(self) -> list:
@@ -221,11 +233,11 @@ class Engine:
         return result
 
     def _versions_of(self, path: str) -> str:
-        """The FastAPI range a file with sites is checked under: part of its cache key."""
-        from bglint.versions import allowed_range
+        """What the FastAPI range a file with sites is checked under comes from: part of its
+        cache key (the config setting is in the settings key)."""
+        from bglint.pins import fingerprint
 
-        found = allowed_range(path, self.settings.fastapi_version)
-        return f"{found.specifier}|{found.source}"
+        return fingerprint(path)
 
     def check_bytes(self, raw: bytes, path: str) -> FileResult:
         """Lint one file's bytes. Never raises for a problem of this file (see the module doc)."""
@@ -440,18 +452,18 @@ def start_run() -> None:
     """Forget what the file system looked like in an earlier run of this process (an editor,
     the flake8 plugin, tests): file existence, project roots and version pins are memoised
     for one run only."""
-    from bglint.index import modules
-    from bglint.versions import forget_pins
+    from bglint import pins, roots
 
-    for memo in (
-        modules._isfile,
-        modules.find_project_root,
-        modules._package_root,
-        modules.module_name,
-        modules.search_roots,
-    ):
-        memo.cache_clear()
-    forget_pins()
+    roots.find_project_root.cache_clear()
+    pins.forget()
+    modules = sys.modules.get("bglint.index.modules")  # not imported yet: nothing to forget
+    if modules is not None:
+        for memo in (modules._isfile, modules._package_root, modules.module_name):
+            memo.cache_clear()
+        modules.search_roots.cache_clear()
+    versions = sys.modules.get("bglint.versions")
+    if versions is not None:
+        versions.forget_pins()
 
 
 def _cache_for(settings: Settings, use_cache: bool) -> Optional[Cache]:

@@ -12,24 +12,20 @@ import os
 from functools import lru_cache
 from typing import Optional, Tuple
 
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+from bglint.roots import PROJECT_MARKERS, find_project_root
+
+__all__ = [
+    "PROJECT_MARKERS",
+    "find_module_file",
+    "find_project_root",
+    "module_name",
+    "search_roots",
+]
 
 
 @lru_cache(maxsize=None)
 def _isfile(path: str) -> bool:
     return os.path.isfile(path)
-
-
-@lru_cache(maxsize=None)
-def find_project_root(folder: str) -> Optional[str]:
-    current = folder
-    while True:
-        if any(os.path.exists(os.path.join(current, m)) for m in PROJECT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
 
 
 @lru_cache(maxsize=None)

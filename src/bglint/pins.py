@@ -1,0 +1,69 @@
+"""What a project's FastAPI version range is read from, as a cheap fingerprint for the cache.
+
+`versions.allowed_range` parses pins with `packaging` and `tomllib`; a cached run must not pay
+for that (nor for `importlib.metadata`) to learn that nothing changed. The range depends only on
+the config setting (part of the cache's settings key), the pin files in the folders from the
+file's own up to the project root (the same walk, the same file names), and the FastAPI
+installed where bglint runs. Their stats and the installed distribution's name stand in for
+them: when none changed, neither did the range.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from functools import lru_cache
+from typing import List, Tuple
+
+from bglint.roots import PROJECT_MARKERS
+
+PIN_FILES = ("pyproject.toml", "uv.lock", "poetry.lock")
+
+
+def _stat(path: str) -> Tuple[int, int]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (0, -1)
+    return info.st_mtime_ns, info.st_size
+
+
+def fingerprint(path: str) -> str:
+    return _folder(os.path.dirname(os.path.abspath(path))) + "|" + _installed()
+
+
+@lru_cache(maxsize=None)
+def _folder(folder: str) -> str:
+    parts: List[str] = []
+    current = folder
+    while True:
+        names = list(PIN_FILES) + sorted(glob.glob(os.path.join(current, "requirements*.txt")))
+        for name in names:
+            full = os.path.join(current, name)
+            stat = _stat(full)
+            if stat[1] >= 0:
+                parts.append(f"{full}:{stat[0]}:{stat[1]}")
+        parent = os.path.dirname(current)
+        if parent == current or any(
+            os.path.exists(os.path.join(current, m)) for m in PROJECT_MARKERS
+        ):
+            return ";".join(parts)
+        current = parent
+
+
+@lru_cache(maxsize=1)
+def _installed() -> str:
+    """The `fastapi-X.Y.Z.dist-info` (or `.egg-info`) folders on `sys.path`."""
+    found = []
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            for pattern in ("fastapi-*.dist-info", "fastapi-*.egg-info"):
+                found.extend(os.path.basename(p) for p in glob.glob(os.path.join(entry, pattern)))
+    return ",".join(sorted(found))
+
+
+def forget() -> None:
+    """A new run stats the pin files again."""
+    _folder.cache_clear()
+    _installed.cache_clear()
