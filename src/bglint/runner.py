@@ -16,6 +16,7 @@ import stat
 import sys
 import time
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -127,8 +128,11 @@ class Engine:
         self._index: Optional["Index"] = None
         self.codes = enabled_codes(catalogue.rule_names(), settings)
         self._rules: Optional[list] = None
+        # what the stages did, for the benchmark (bench/run.py)
         self.views_built = 0
-        self.view_bytes = 0  # source handed to LibCST, for the benchmark
+        self.view_bytes = 0  # source handed to LibCST
+        self.files_passed = 0  # by the prefilter
+        self.seconds: Dict[str, float] = defaultdict(float)  # per stage
         table = catalogue.SITE_KINDS
         self.kinds = frozenset(kind for code in self.codes for kind in table.get(code, ()))
         self._words = words_for(self.kinds)
@@ -146,8 +150,10 @@ class Engine:
     @property
     def rules(self) -> list:
         if self._rules is None:
+            started = time.perf_counter()
             from bglint.rules import ALL_RULES  # imports LibCST
 
+            self.seconds["import libcst and rules"] += time.perf_counter() - started
             self._rules = [
                 rule() for rule in ALL_RULES if rule.code in self.codes and rule.code != "BG000"
             ]
@@ -266,6 +272,7 @@ class Engine:
             return FileResult(path, skipped="binary file (contains a NUL byte); skipped")
         if not self.kinds or not may_hold_site(raw, self.kinds, self._words):
             return FileResult(path)
+        self.files_passed += 1
         try:
             source = decode_source(raw, path)
         except SourceError as err:
@@ -344,22 +351,30 @@ class Engine:
         return sorted(set(found), key=lambda d: d.sort_key)
 
     def _check_holder(self, path, lines, summary, holder) -> List[Diagnostic]:
+        rules = self.rules  # imports LibCST and the rules on first need
         import libcst as cst
 
         from bglint.model import build_view
 
+        started = time.perf_counter()
         try:
             view = build_view(path, lines, summary, holder, self.index)
         except cst.ParserSyntaxError as err:
             row = holder.start_line + max(err.raw_line - (2 if holder.indented else 1), 0)
             message = f"LibCST cannot parse this function ({err.message}); it was not analysed"
             return [_syntax_error(path, row, err.raw_column + 1, message)]
+        built = time.perf_counter()
         self.views_built += 1
         self.view_bytes += sum(len(line) for line in lines[holder.start_line - 1 : holder.end_line])
-        findings = [finding for rule in self.rules for finding in rule.check(view, self.index)]
+        findings = [finding for rule in rules for finding in rule.check(view, self.index)]
+        checked = time.perf_counter()
+        self.seconds["views"] += built - started
+        self.seconds["rules"] += checked - built
         if not findings:
             return []
-        return list(_to_diagnostics(view, findings))
+        diagnostics = list(_to_diagnostics(view, findings))
+        self.seconds["positions and fixes"] += time.perf_counter() - checked
+        return diagnostics
 
 
 def _read_regular_file(path: str) -> Optional[bytes]:
