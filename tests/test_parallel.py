@@ -26,10 +26,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def run(root: Path, jobs: int, use_cache: bool = False, fix: FixMode = FixMode.NONE):
     files = discover([str(root)])
     settings = Settings(fix_mode=fix)
-    result = check_files(files, {f: settings for f in files}, use_cache, jobs, 0)
+    result = check_files(files, {f: settings for f in files}, use_cache, jobs)
     found = [(d.path, d.code, d.start.row, d.start.column, d.message) for d in result.diagnostics]
     fixed = {f.path: f.fixed_source for f in result.files if f.fixed_source is not None}
     return found, fixed
+
+
+@pytest.fixture(autouse=True)
+def workers_for_little_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
 
 
 @pytest.fixture
@@ -43,14 +48,19 @@ def fixtures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_workers_and_cache_find_what_one_process_finds(
     fixtures: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pools = []
-    in_workers = workers.analyse_in_workers
-    monkeypatch.setattr(workers, "analyse_in_workers", lambda *a: pools.append(a) or in_workers(*a))
+    here = []  # how many files each analysis in the main process had
+    analyse_here = workers.analyse_here
+    monkeypatch.setattr(
+        workers, "analyse_here", lambda *a: here.append(len(a[1])) or analyse_here(*a)
+    )
     single, _ = run(fixtures, jobs=1)
-    assert pools == []
+    assert len(here) == 1 and here[0] > 50
     assert len({code for _, code, _, _, _ in single}) >= 19  # every rule has fixtures here
-    assert run(fixtures, jobs=2) == (single, {})
-    assert len(pools) == 1 and len(pools[0][1]) > 50  # the files with sites went to workers
+    assert run(fixtures, jobs=2) == (single, {})  # workers started after the prefilter
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 1 << 40)
+    monkeypatch.setattr(workers, "EARLY_START_BYTES", 0)
+    assert run(fixtures, jobs=2) == (single, {})  # workers started before it
+    assert len(here) == 1, "the files with sites went to workers"
     assert run(fixtures, jobs=2, use_cache=True) == (single, {})  # writes the cache
     assert (fixtures / ".bglint_cache").is_dir()
     assert run(fixtures, jobs=2, use_cache=True) == (single, {})  # reads it

@@ -173,28 +173,41 @@ class Engine:
         """A file's result when it needs no analysis (cached, unreadable, binary, rejected by
         the prefilter); otherwise its bytes, for `check_bytes` here or in a worker, and the
         stat to `remember` the result under."""
+        result, raw, file_stat = self.cached(path)
+        if result is not None:
+            return result, None, file_stat
+        result, raw = self.triage(path, raw, file_stat)
+        return result, raw, file_stat
+
+    def cached(self, path: str) -> Tuple[Optional[FileResult], Optional[bytes], Optional[Stat]]:
+        """The cached result, or the bytes read to decide there is none; and the file's stat
+        (None when not caching)."""
         caching = self.cache is not None and self.settings.fix_mode is FixMode.NONE
         file_stat = stat_of(path) if caching else None
-        raw: Optional[bytes] = None
-        if file_stat is not None:
-            cached, raw = self._from_cache(path, file_stat)
-            if cached is not None:
-                return cached, None, file_stat
+        if file_stat is None:
+            return None, None, None
+        result, raw = self._from_cache(path, file_stat)
+        return result, raw, file_stat
+
+    def triage(
+        self, path: str, raw: Optional[bytes], file_stat: Optional[Stat]
+    ) -> Tuple[Optional[FileResult], Optional[bytes]]:
+        """An uncached file: its result when it needs no analysis, else its bytes."""
         if raw is None:
             try:
                 raw = _read_regular_file(path)
             except OSError as err:
                 result = FileResult(path, skipped=f"cannot read: {err.strerror or err}")
-                return self.remember(path, file_stat, result, set()), None, file_stat
+                return self.remember(path, file_stat, result, set()), None
         if raw is None:
             result = FileResult(
                 path, skipped="not a regular file (a FIFO, socket or device); skipped"
             )
-            return self.remember(path, file_stat, result, set()), None, file_stat
+            return self.remember(path, file_stat, result, set()), None
         if not is_binary(raw) and self.kinds and may_hold_site(raw, self.kinds, self._words):
-            return None, raw, file_stat
+            return None, raw
         result = self.check_bytes(raw, path)  # no site can be here: no parse, no LibCST
-        return self.remember(path, file_stat, result, set()), None, file_stat
+        return self.remember(path, file_stat, result, set()), None
 
     def _from_cache(
         self, path: str, file_stat: Stat
@@ -500,13 +513,12 @@ def check_files(
     settings_of: Mapping[str, Settings],
     use_cache: bool = False,
     jobs: int = 1,
-    min_parallel_bytes: int = workers.MIN_PARALLEL_BYTES,
 ) -> RunResult:
     """Lint discovered files, each with its own settings (`config.plan_run`: the nearest
     configuration of each file); one engine, and so one index, per distinct settings and
     process. Cached files and files the prefilter rejects are answered here; the rest are
-    analysed here or, when there is enough of them, in `jobs` worker processes. The results
-    are the same either way, in the order of `files`."""
+    analysed here or, when there is enough of them, in `jobs` worker processes (bglint.workers).
+    The results are the same either way, in the order of `files`."""
     start_run()
     engines: Dict[Settings, Engine] = {}
 
@@ -516,20 +528,23 @@ def check_files(
         return engines[settings]
 
     results: List[Optional[FileResult]] = [None] * len(files)
-    pending: List[workers.Job] = []
-    stats: Dict[int, Optional[Stat]] = {}
+    uncached = []
     for position, path in enumerate(files):
         engine = engine_of(settings_of[path])
-        result, raw, stats[position] = engine.prepare(path)
+        result, raw, file_stat = engine.cached(path)
         if result is not None:
             results[position] = result
         else:
-            pending.append((position, path, engine.settings, raw))
-    with workers.gc_paused():
-        if workers.worth_parallel(jobs, pending, min_parallel_bytes):
-            outcomes = workers.analyse_in_workers(jobs, pending)
-        else:
-            outcomes = workers.analyse_here(engine_of, pending)
+            uncached.append((position, path, engine, raw, file_stat))
+    with workers.Workers(jobs, [path for _, path, _, _, _ in uncached]) as pool:
+        pending: List[workers.Job] = []
+        for position, path, engine, raw, file_stat in uncached:
+            results[position], raw = engine.triage(path, raw, file_stat)
+            if raw is not None:
+                pending.append((position, path, engine.settings, raw))
+        with workers.gc_paused():
+            outcomes = pool.analyse(pending, engine_of)
+    stats = {position: file_stat for position, _, _, _, file_stat in uncached}
     for position, result, touched in outcomes:
         engine = engine_of(settings_of[files[position]])
         results[position] = engine.remember(files[position], stats[position], result, touched)

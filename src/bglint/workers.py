@@ -9,7 +9,8 @@ same as a single-process run.
 
 Workers pay for themselves only when there is enough to analyse: a fork and `import libcst` in
 each cost about 0.3 s, while one process analyses about 1 MB of passing files per second. So
-workers start only past `MIN_PARALLEL_BYTES` of passing source and at least two files.
+workers start only past `MIN_PARALLEL_BYTES` of passing source and at least two files, or
+early, for many files (see `Workers`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Dict, Iterator, List, Sequence, Set, Tuple
 from bglint.diagnostics import FileResult
 from bglint.settings import Settings
 
-MIN_PARALLEL_BYTES = 256 * 1024
+MIN_PARALLEL_BYTES = 256 * 1024  # of files the prefilter passed
+EARLY_START_BYTES = 4 * 1024 * 1024  # of files left to check after the cache
 
 # (position in the run, path, settings, the file's bytes)
 Job = Tuple[int, str, Settings, bytes]
@@ -42,8 +44,10 @@ def default_jobs() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def worth_parallel(jobs: int, pending: Sequence[Job], min_bytes: int = MIN_PARALLEL_BYTES) -> bool:
-    return jobs > 1 and len(pending) > 1 and sum(len(job[3]) for job in pending) >= min_bytes
+def worth_parallel(jobs: int, pending: Sequence[Job]) -> bool:
+    return (
+        jobs > 1 and len(pending) > 1 and sum(len(job[3]) for job in pending) >= MIN_PARALLEL_BYTES
+    )
 
 
 @contextmanager
@@ -72,6 +76,11 @@ def _context():
 
 def _init_worker() -> None:
     gc.disable()  # a worker lives for one run's analysis only
+    try:  # warm up while the main process still reads and filters files
+        import bglint.model  # noqa: F401
+        import bglint.rules  # noqa: F401
+    except Exception:  # noqa: BLE001 - the first file that needs them reports the failure
+        pass
 
 
 def _analyse(job: Job) -> Outcome:
@@ -86,14 +95,48 @@ def _analyse(job: Job) -> Outcome:
     return position, result, set(engine.index.touched)
 
 
-def analyse_in_workers(jobs: int, pending: List[Job]) -> List[Outcome]:
-    """Analyse `pending` in up to `jobs` processes, largest files first, so that one big file
-    does not start last; the outcomes come back in the order of `pending`'s positions."""
-    ordered = sorted(pending, key=lambda job: len(job[3]), reverse=True)
-    processes = min(jobs, len(pending))
-    with _context().Pool(processes, initializer=_init_worker) as pool:
-        outcomes = list(pool.imap_unordered(_analyse, ordered, chunksize=1))
-    return sorted(outcomes, key=lambda outcome: outcome[0])
+def _total_size(paths: Sequence[str]) -> int:
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            pass
+    return total
+
+
+class Workers:
+    """The run's worker processes, if it has any. They start early, before the prefilter has
+    read a file, when the files left to check are many (`EARLY_START_BYTES`): each worker then
+    imports LibCST and the rules (0.45 s) while the main process reads and filters. Otherwise
+    they start only when the files the prefilter passed pay for them (`worth_parallel`)."""
+
+    def __init__(self, jobs: int, paths: Sequence[str]) -> None:
+        self.jobs = jobs
+        self._pool = None
+        if jobs > 1 and _total_size(paths) >= EARLY_START_BYTES:
+            self._pool = _context().Pool(jobs, initializer=_init_worker)
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:  # every result is in: nothing is lost by stopping them
+            self._pool.terminate()
+            self._pool.join()
+
+    def analyse(self, pending: List[Job], engine_of) -> List[Outcome]:
+        """The outcomes of `pending`, in the order of its positions: in the workers, largest
+        files first so that one big file does not start last, or in this process."""
+        if self._pool is None and not worth_parallel(self.jobs, pending):
+            return analyse_here(engine_of, pending)
+        if not pending:
+            return []
+        if self._pool is None:
+            self._pool = _context().Pool(min(self.jobs, len(pending)), initializer=_init_worker)
+        ordered = sorted(pending, key=lambda job: len(job[3]), reverse=True)
+        outcomes = list(self._pool.imap_unordered(_analyse, ordered, chunksize=1))
+        return sorted(outcomes, key=lambda outcome: outcome[0])
 
 
 def analyse_here(engine_of, pending: List[Job]) -> List[Outcome]:
@@ -107,11 +150,4 @@ def analyse_here(engine_of, pending: List[Job]) -> List[Outcome]:
     return outcomes
 
 
-__all__ = [
-    "MIN_PARALLEL_BYTES",
-    "analyse_here",
-    "analyse_in_workers",
-    "default_jobs",
-    "gc_paused",
-    "worth_parallel",
-]
+__all__ = ["EARLY_START_BYTES", "MIN_PARALLEL_BYTES", "Workers", "default_jobs", "gc_paused"]
