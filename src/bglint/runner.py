@@ -15,15 +15,14 @@ import os
 import stat
 import sys
 import time
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from bglint import catalogue, noqa, workers
+from bglint import catalogue, findings, noqa, workers
 from bglint.cache import Cache, Stat, stat_of
 from bglint.config import per_file_ignored
-from bglint.diagnostics import Diagnostic, Edit, FileResult, Fix, Location, docs_url
+from bglint.diagnostics import Diagnostic, FileResult, Fix
 from bglint.discovery import UsageError, discover
 from bglint.edits import apply_fixes, split_lines
 from bglint.prefilter import may_hold_site, words_for
@@ -54,8 +53,7 @@ _MAX_FIX_PASSES = 10
 # takes 30 s in full, so it stops at the limit with one BG000 finding.
 FILE_TIME_LIMIT = 20.0
 MAX_VIEW_CHARS = 128 * 1024
-REPORT_URL = "https://github.com/bglint/bglint/issues"
-INTERNAL_ERROR = "internal error"  # how BG000 messages for bglint's own failures begin
+INTERNAL_ERROR, REPORT_URL = findings.INTERNAL_ERROR, findings.REPORT_URL
 
 
 class _OverTime(Exception):
@@ -70,39 +68,6 @@ class RunResult:
     def diagnostics(self) -> List[Diagnostic]:
         found = [d for f in self.files for d in f.diagnostics]
         return sorted(found, key=lambda d: d.sort_key)
-
-
-def _syntax_error(path: str, row: int, column: int, message: str) -> Diagnostic:
-    code, name = catalogue.SYNTAX_ERROR
-    location = Location(max(row, 1), max(column, 1))
-    return Diagnostic(code, name, message, path, location, location, url=docs_url(code, name))
-
-
-def _internal_error(path: str, err: BaseException) -> Diagnostic:
-    detail = " ".join(str(err).split())
-    detail = f"{type(err).__name__}: {detail[:120]}" if detail else type(err).__name__
-    message = (
-        f"{INTERNAL_ERROR} ({detail}); this file was not analysed. A bglint bug: report it "
-        f"with this file at {REPORT_URL}"
-    )
-    return _syntax_error(path, 1, 1, message)
-
-
-def _over_time(path: str, limit: float) -> Diagnostic:
-    message = (
-        f"not analysed: it takes over {limit:g} s, bglint's per-file time limit (a generated "
-        "or very large file); exclude it, or report it if it is ordinary code"
-    )
-    return _syntax_error(path, 1, 1, message)
-
-
-def _view_too_large(path: str, holder, size: int) -> Diagnostic:
-    what = f"`{holder.function}`" if holder.function else "this statement"
-    message = (
-        f"{what} is {size // 1024} KiB of source, over the {MAX_VIEW_CHARS // 1024} KiB bglint "
-        "analyses in one function (generated code?); its background work was not checked"
-    )
-    return _syntax_error(path, holder.start_line, 1, message)
 
 
 def _is_suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:
@@ -270,9 +235,9 @@ class Engine:
                 noqa.record_unused(result, raw, self.silenced, self.codes, ignored)
             return result
         except _OverTime:
-            return FileResult(path, diagnostics=[_over_time(path, self.time_limit or 0)])
+            return FileResult(path, diagnostics=[findings.over_time(path, self.time_limit or 0)])
         except Exception as err:  # one file's failure must not end the run
-            return FileResult(path, diagnostics=[_internal_error(path, err)])
+            return FileResult(path, diagnostics=[findings.internal_error(path, err)])
         finally:
             self._deadline = None
 
@@ -289,7 +254,7 @@ class Engine:
         try:
             source = decode_source(raw, path)
         except SourceError as err:
-            return FileResult(path, diagnostics=[_syntax_error(path, 1, 1, str(err))])
+            return FileResult(path, diagnostics=[findings.syntax_error(path, 1, 1, str(err))])
         try:
             return self._check_source(source)
         except RecursionError:
@@ -336,14 +301,14 @@ class Engine:
             summary = self.index.add(path, text)
         except SyntaxError as err:
             message = f"SyntaxError: {err.msg}"
-            return [_syntax_error(path, err.lineno or 1, err.offset or 1, message)]
+            return [findings.syntax_error(path, err.lineno or 1, err.offset or 1, message)]
         except ValueError as err:  # source code string cannot contain null bytes
-            return [_syntax_error(path, 1, 1, f"cannot parse: {err}")]
+            return [findings.syntax_error(path, 1, 1, f"cannot parse: {err}")]
         except MemoryError:  # CPython's parser stack overflows (`lambda: ` * 3000); so does import
             message = (
                 "too deeply nested for Python's parser (MemoryError); Python cannot compile it"
             )
-            return [_syntax_error(path, 1, 1, message)]
+            return [findings.syntax_error(path, 1, 1, message)]
         holders = sorted(
             {site.holder for site in summary.sites if site.kind in self.kinds},
             key=lambda h: (h.start_line, h.end_line),
@@ -356,7 +321,7 @@ class Engine:
             self._check_time()
             size = sum(len(line) for line in lines[holder.start_line - 1 : holder.end_line])
             if size > MAX_VIEW_CHARS:
-                found.append(_view_too_large(path, holder, size))
+                found.append(findings.view_too_large(path, holder, size, MAX_VIEW_CHARS))
                 continue
             found.extend(self._check_holder(path, lines, summary, holder))
         self.silenced = [(d.start.row, d.code) for d in found if _is_suppressed(d, lines)]
@@ -375,17 +340,17 @@ class Engine:
         except cst.ParserSyntaxError as err:
             row = holder.start_line + max(err.raw_line - (2 if holder.indented else 1), 0)
             message = f"LibCST cannot parse this function ({err.message}); it was not analysed"
-            return [_syntax_error(path, row, err.raw_column + 1, message)]
+            return [findings.syntax_error(path, row, err.raw_column + 1, message)]
         built = time.perf_counter()
         self.views_built += 1
         self.view_bytes += sum(len(line) for line in lines[holder.start_line - 1 : holder.end_line])
-        findings = [finding for rule in rules for finding in rule.check(view, self.index)]
+        found = [finding for rule in rules for finding in rule.check(view, self.index)]
         checked = time.perf_counter()
         self.seconds["views"] += built - started
         self.seconds["rules"] += checked - built
-        if not findings:
+        if not found:
             return []
-        diagnostics = list(_to_diagnostics(view, findings))
+        diagnostics = list(findings.to_diagnostics(view, found))
         self.seconds["positions and fixes"] += time.perf_counter() - checked
         return diagnostics
 
@@ -399,81 +364,6 @@ def _read_regular_file(path: str) -> Optional[bytes]:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         return handle.read(MAX_FILE_BYTES + 1)
-
-
-def _to_diagnostics(view, findings) -> Iterable[Diagnostic]:
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from bglint.rules.base import TextFix
-
-    positions = MetadataWrapper(view.tree, unsafe_skip_copy=True).resolve(PositionProvider)
-
-    def span(node) -> Tuple[Location, Location]:
-        code_range = positions[node]
-        start = Location(code_range.start.line + view.line_offset, code_range.start.column + 1)
-        end = Location(code_range.end.line + view.line_offset, code_range.end.column + 1)
-        return start, end
-
-    for finding in findings:
-        start, end = span(finding.node)
-        fix = None
-        if isinstance(finding.fix, TextFix):  # edits outside the view, in file positions
-            fix = Fix(finding.fix.title, finding.fix.applicability, finding.fix.edits)
-        elif finding.fix is not None and _keeps_comments(view, finding.fix):
-            edit = _edit_for(view, finding.fix)
-            if edit is not None:
-                fix = Fix(finding.fix.title, finding.fix.applicability, (edit,))
-        yield Diagnostic(
-            finding.code,
-            finding.name,
-            finding.message,
-            view.path,
-            start,
-            end,
-            fix,
-            docs_url(finding.code, finding.name),
-        )
-
-
-def _edit_for(view, fix) -> Optional[Edit]:
-    """The text edit a node fix makes, rendered inside the whole view so that indentation
-    carried by the surrounding block (`ParenthesizedWhitespace(indent=True)`) stays right."""
-    tree = view.tree
-    for old, new in fix.replacements:
-        tree = tree.deep_replace(old, new)
-    before, after = view.tree.code, tree.code
-    if before == after:
-        return None
-    prefix = 0
-    limit = min(len(before), len(after))
-    while prefix < limit and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
-    starts = [0]
-    for line in split_lines(before):
-        starts.append(starts[-1] + len(line))
-
-    def location(offset: int) -> Location:
-        row = bisect_right(starts, offset) - 1
-        return Location(row + 1 + view.line_offset, offset - starts[row] + 1)
-
-    return Edit(
-        location(prefix), location(len(before) - suffix), after[prefix : len(after) - suffix]
-    )
-
-
-def _keeps_comments(view, fix) -> bool:
-    """A fix that would drop a comment is not offered (style.md §4); the finding stays."""
-    import libcst.matchers as m
-
-    for old, new in fix.replacements:
-        before = sorted(c.value for c in m.findall(old, m.Comment()))
-        after = sorted(c.value for c in m.findall(new, m.Comment()))
-        if before != after:
-            return False
-    return True
 
 
 def start_run() -> None:
