@@ -1,53 +1,56 @@
-"""Benchmark bglint side by side with ruff and flake8 on real code, in one run.
+"""Benchmark bglint side by side with ruff and flake8 on real code, in one run (issue 10).
 
-    python bench/run.py [--corpus DIR] [--repeat N] [--sizes medium,large]
+    python bench/run.py [--corpus DIR] [--repeat N] [--sizes medium,large] [--quick]
 
-Builds the corpus with ../shared/bench/make_corpus.sh (pinned wheels from PyPI, .py files
-only) unless it is there, then times each command alternately, N times, and prints medians with
-min-max, ratios to ruff, and peak memory (max RSS of the process). Also prints, from an
-in-process run, how many files the prefilter passed, how many `ast` parsed and how many
-functions LibCST parsed, and their size. Nothing here is run by the tests.
+Builds the corpus with ../shared/bench/make_corpus.sh DIR (pinned wheels from PyPI, .py files
+only; DIR defaults to /tmp/bgbench) unless DIR/medium and DIR/large are there. Then, for each
+size, it times `bglint --no-cache -q` (cold), `bglint -q` (warm: nothing changed since the
+warm-up run), `ruff check --no-cache --select FAST,ASYNC -q` and the same without `--no-cache`;
+on medium, `flake8 --select BG` with bglint's plugin and without it; and bglint on one ~500-line
+FastAPI file with sites and one without (whole process, `--no-cache`, in a temporary folder).
+Each command but flake8 runs once to warm up, then N rounds of each once, the order rotating
+(flake8's pair apart from the rest, as it takes minutes); it prints
+medians with min-max, ratios to ruff cold, the peak memory of all processes together, each
+stage's figures from an in-process run (bench/_stages.py), and each target of issue 10 with its
+measured value and PASS or MISS. `--quick` is one round on medium only. Child processes get
+their bytecode cached in DIR/.pycache (as an installed package has it); no file in the
+repository is written. Machine load makes the figures unreliable: it is printed and warned of.
+Helpers: bench/_measure.py (timing, memory of the process tree), bench/_onefile.py (the
+500-line file), bench/_stages.py. tests/test_bench.py checks arguments and inputs, never times.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shutil
-import statistics
+import re
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from _measure import HAS_PROC, Command, Series, measure, memory_method, tool
+from _onefile import make_source
+from _stages import render
 
 HERE = Path(__file__).resolve().parent
 MAKE_CORPUS = HERE.parent.parent / "shared" / "bench" / "make_corpus.sh"
-ONE_FILE_WITH_SITES = """
-from fastapi import BackgroundTasks, FastAPI
+MIB = 1024 * 1024
+LOAD_WARNING = 0.5
+BG_COLD, BG_WARM = "bglint --no-cache -q", "bglint -q (warm cache)"
+RUFF_COLD = "ruff check --no-cache --select FAST,ASYNC -q"
+RUFF_WARM = "ruff check --select FAST,ASYNC -q (warm cache)"
+FLAKE8_WITH = "flake8 --select BG (with bglint's plugin)"
+FLAKE8_WITHOUT = "flake8 --select BG (without it)"
+ONE_WITHOUT, ONE_WITH = "bglint, file without sites", "bglint, file with sites"
 
-app = FastAPI()
-
-
-def send_welcome(email: str) -> None:
-    print(email)
-
-"""
-
-
-def run_once(command: Sequence[str], cwd: str) -> Tuple[float, int]:
-    """Wall time (s) and max RSS (KiB) of one process, measured by GNU time: the fork's own
-    rusage would count the benchmark's Python before `exec`."""
-    timed = ["/usr/bin/time", "-f", "%M", *command] if os.path.exists("/usr/bin/time") else command
-    start = time.perf_counter()
-    done = subprocess.run(timed, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["0"]
-    return elapsed, int(last[0]) if last[0].isdigit() else 0
-
-
-# flake8 with every installed plugin but bglint's: the plugin's added cost is the difference.
+# flake8 started the same way with and without bglint's plugin: the plugin's added cost is the
+# difference. The second filters bglint out of flake8's plugin finder (flake8 >= 5).
+FLAKE8_WITH_BGLINT = "import sys\nfrom flake8.main.cli import main\nsys.exit(main())\n"
 FLAKE8_WITHOUT_BGLINT = (
     "import sys\n"
     "from flake8.plugins import finder\n"
@@ -56,48 +59,23 @@ FLAKE8_WITHOUT_BGLINT = (
     "from flake8.main.cli import main\n"
     "sys.exit(main())\n"
 )
+Measured = Dict[str, Dict[str, Series]]  # section (medium, large, flake8, one file) -> series
 
 
-def measure(commands: Dict[str, List[str]], cwd: str, repeat: int) -> Dict[str, list]:
-    """Run the commands alternately (one round = each once) to spread machine noise."""
-    results: Dict[str, list] = {name: [] for name in commands}
-    for command in commands.values():  # warm the file cache and .pyc files
-        run_once(command, cwd)
-    for _ in range(repeat):
-        for name, command in commands.items():
-            results[name].append(run_once(command, cwd))
-    return results
-
-
-def summarise(results: Dict[str, list], baseline: str) -> None:
-    base = statistics.median(t for t, _ in results[baseline]) if baseline in results else None
-    print(f"  {'command':<34} {'median':>8} {'min-max':>15} {'x ' + baseline:>12} {'peak RSS':>10}")
-    for name, runs in results.items():
-        times = [t for t, _ in runs]
-        median = statistics.median(times)
-        ratio = f"{median / base:.2f}" if base else "-"
-        peak = max(rss for _, rss in runs) / 1024
-        print(
-            f"  {name:<34} {median:>7.3f}s {min(times):>6.3f}-{max(times):<7.3f} "
-            f"{ratio:>12} {peak:>8.0f}MB"
-        )
-
-
-def engine_counts(path: str) -> str:
-    """What the stages did, from an in-process run of the engine."""
-    from bglint.discovery import discover
-    from bglint.runner import Engine
-    from bglint.settings import Settings
-
-    engine = Engine(Settings())
-    files = discover([path])
-    results = [engine.check_file(f) for f in files]
-    findings = sum(len(r.diagnostics) for r in results)
-    return (
-        f"{len(files)} files, {engine.index.files_parsed} parsed by ast, "
-        f"{engine.views_built} functions parsed by LibCST ({engine.view_bytes / 1e6:.2f} MB), "
-        f"{findings} findings"
-    )
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default="/tmp/bgbench", help="corpus folder (built if missing)")
+    parser.add_argument("--repeat", type=int, default=5, help="measured rounds (default 5)")
+    parser.add_argument("--sizes", default="medium,large", help="corpus sizes to time")
+    parser.add_argument("--quick", action="store_true", help="one round, medium only")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat, args.sizes = 1, "medium"
+    args.sizes = [size for size in args.sizes.split(",") if size]
+    unknown = set(args.sizes) - {"medium", "large"}
+    if unknown or args.repeat < 1:
+        parser.error(f"--sizes takes medium and large, --repeat 1 or more (got {args.sizes})")
+    return args
 
 
 def ensure_corpus(corpus: Path) -> None:
@@ -108,57 +86,241 @@ def ensure_corpus(corpus: Path) -> None:
     subprocess.run(["bash", str(MAKE_CORPUS), str(corpus)], check=True)
 
 
+def child_env(corpus: Path) -> Dict[str, str]:
+    """Bytecode written and read as in a normal install, but outside the repository."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(corpus / ".pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def find_tools() -> Tuple[List[str], Optional[str]]:
+    scripts = sysconfig.get_path("scripts")
+    bglint = tool("bglint", scripts)
+    return ([bglint] if bglint else [sys.executable, "-m", "bglint"]), tool("ruff", scripts)
+
+
+def version_of(argv: Sequence[str], env: Dict[str, str]) -> str:
+    """What `argv` prints, on one line (argparse wraps flake8's to the terminal's width)."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    except (OSError, subprocess.SubprocessError) as err:
+        return f"unavailable ({err})"
+    return " ".join((done.stdout or done.stderr).split()) if done.returncode == 0 else "?"
+
+
+def print_machine(bglint: List[str], ruff: Optional[str], env: Dict[str, str]) -> None:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    model = ""
+    if os.path.isfile("/proc/cpuinfo"):
+        names = [ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln]
+        model = f", {names[0].split(':', 1)[1].strip()}" if names else ""
+    print(
+        f"machine: {cpus} CPUs usable of {os.cpu_count()}{model}; Python {sys.version.split()[0]}"
+    )
+    print(f"  bglint: {version_of([*bglint, '--version'], env)} ({bglint[0]})")
+    print(f"  ruff:   {version_of([ruff, '--version'], env) if ruff else 'not installed'}")
+    flake8 = [sys.executable, "-c", FLAKE8_WITH_BGLINT, "--version"]
+    print(f"  flake8: {version_of(flake8, env)}")
+    print(f"  peak memory: {memory_method()}")
+
+
+def load_average() -> float:
+    """The 1-minute load average (0 where the platform has none)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
+def check_load(when: str) -> float:
+    load = load_average()
+    print(f"load average at {when}: {load:.2f}")
+    if load > LOAD_WARNING:
+        print(f"  WARNING: load above {LOAD_WARNING}: other work competes; figures are unreliable")
+    return load
+
+
+def print_table(series: Dict[str, Series], baseline: Optional[str]) -> None:
+    base = series[baseline].median if baseline in series else None
+    ratio_label = "x ruff cold" if base else ""
+    print(f"  {'command':<46} {'median':>8} {'min-max':>13} {ratio_label:>11} {'peak MiB':>8}")
+    for name, one in series.items():
+        ratio = f"{one.median / base:.2f}" if base else ""
+        span = f"{min(one.times):.3f}-{max(one.times):.3f}"
+        print(f"  {name:<46} {one.median:>7.3f}s {span:>13} {ratio:>11} {one.peak / MIB:>8.0f}")
+        for problem in one.problems():
+            print(f"    WARNING: {problem}")
+
+
+def time_size(target: Path, bglint: List[str], ruff: Optional[str], env, repeat: int):
+    cwd = str(target)
+    commands = [
+        Command(BG_COLD, [*bglint, "--no-cache", "-q", "."], cwd, env),
+        Command(BG_WARM, [*bglint, "-q", "."], cwd, env, watch=target / ".bglint_cache"),
+    ]
+    if ruff:
+        select = ["--select", "FAST,ASYNC", "-q", "."]
+        commands.append(Command(RUFF_COLD, [ruff, "check", "--no-cache", *select], cwd, env))
+        commands.append(Command(RUFF_WARM, [ruff, "check", *select], cwd, env))
+    series = measure(commands, repeat)
+    print_table(series, RUFF_COLD)
+    if series[BG_COLD].warmup.output != series[BG_WARM].warmup.output:
+        print("    WARNING: bglint printed different findings with and without the cache")
+    return series
+
+
+def print_stages(target: Path, env: Dict[str, str]) -> None:
+    argv = [sys.executable, str(HERE / "_stages.py"), str(target)]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(target))
+    if done.returncode != 0:
+        print(f"  stages: failed: {done.stderr.strip()[-400:]}")
+        return
+    print("  stages, in-process run (1 process, no cache, gc paused):")
+    print("\n".join(render(json.loads(done.stdout))))
+
+
+def flake8_filter_problem(env: Dict[str, str]) -> Optional[str]:
+    """Whether the two flake8 runs differ by bglint's plugin, and only by it."""
+    with_it = version_of([sys.executable, "-c", FLAKE8_WITH_BGLINT, "--version"], env)
+    without = version_of([sys.executable, "-c", FLAKE8_WITHOUT_BGLINT, "--version"], env)
+    plugin = re.search(r"bglint: [^,)]*(, )?", with_it)
+    if plugin is None:
+        return f"bglint's plugin is not registered with flake8 ({with_it})"
+    if with_it.replace(plugin.group(0), "") != without:
+        return f"the filter does not remove just bglint's plugin ({without})"
+    return None
+
+
+def time_flake8(target: Path, env: Dict[str, str], repeat: int) -> Dict[str, Series]:
+    """No warm-up run (a flake8 run on medium takes minutes on a loaded machine): flake8 has no
+    cache, the `--version` checks have imported every plugin (bytecode written), and the runs
+    just before read the same files."""
+    problem = flake8_filter_problem(env)
+    if problem:
+        print(f"  flake8: not timed: {problem}")
+        return {}
+    select = ["--select", "BG", "."]
+    cwd = str(target)
+    series = measure(
+        [
+            Command(FLAKE8_WITH, [sys.executable, "-c", FLAKE8_WITH_BGLINT, *select], cwd, env),
+            Command(
+                FLAKE8_WITHOUT, [sys.executable, "-c", FLAKE8_WITHOUT_BGLINT, *select], cwd, env
+            ),
+        ],
+        repeat,
+        warm_up=False,
+    )
+    print_table(series, None)
+    cost, low, high = plugin_cost(series)
+    print(f"  the plugin adds {cost:+.1f} % (per round {low:+.1f} to {high:+.1f} %)")
+    return series
+
+
+def plugin_cost(series: Dict[str, Series]) -> Tuple[float, float, float]:
+    """Percent added by the plugin: from the medians, and the range of the rounds' pairs."""
+    with_it, without = series[FLAKE8_WITH], series[FLAKE8_WITHOUT]
+    pairs = [100 * (a / b - 1) for a, b in zip(with_it.times, without.times)]
+    return 100 * (with_it.median / without.median - 1), min(pairs), max(pairs)
+
+
+def time_one_file(bglint: List[str], ruff: Optional[str], env, repeat: int):
+    with tempfile.TemporaryDirectory(prefix="bgbench-one-") as folder:
+        paths = {}
+        for name, with_sites in ((ONE_WITHOUT, False), (ONE_WITH, True)):
+            source = make_source(with_sites)
+            paths[name] = Path(folder, "orders.py" if with_sites else "catalogue.py")
+            paths[name].write_text(source)
+        lines = paths[ONE_WITH].read_text().count("\n")
+        print(f"\none file ({lines} lines; whole process, --no-cache, in {folder}):")
+        commands = [
+            Command(n, [*bglint, "--no-cache", "-q", str(p)], folder, env) for n, p in paths.items()
+        ]
+        if ruff:
+            ruff_argv = [ruff, "check", "--no-cache", "--select", "FAST,ASYNC", "-q"]
+            commands.append(
+                Command("ruff, file with sites", [*ruff_argv, str(paths[ONE_WITH])], folder, env)
+            )
+        series = measure(commands, repeat)
+    print_table(series, None)
+    if series[ONE_WITH].warmup.output_bytes == 0:
+        print("    WARNING: no finding in the file with sites: the rules did not report")
+    return series
+
+
+def median_ratio(measured: Measured, section: str, name: str, base: str) -> Optional[float]:
+    series = measured.get(section, {})
+    if name not in series or base not in series:
+        return None
+    return series[name].median / series[base].median
+
+
+def gather_targets(measured: Measured) -> List[Tuple[str, Optional[float], float, str]]:
+    """(target, measured value or None when not measured in this run, limit, unit)."""
+    rows = []
+    for size, limit in (("large", 1.5), ("medium", 3.0)):
+        cold = median_ratio(measured, size, BG_COLD, RUFF_COLD)
+        rows.append((f"cold bglint / ruff cold, {size}", cold, limit, "x"))
+    for size in ("large", "medium"):
+        warm = median_ratio(measured, size, BG_WARM, RUFF_COLD)
+        rows.append((f"warm bglint / ruff cold, {size}", warm, 0.5, "x"))
+    flake8 = measured.get("flake8", {})
+    cost = plugin_cost(flake8)[0] if flake8 else None
+    rows.append(("flake8 plugin's added cost, medium", cost, 10.0, "%"))
+    one = measured.get("one file", {})
+    for name, label, limit in ((ONE_WITHOUT, "without", 120.0), (ONE_WITH, "with", 350.0)):
+        median = one[name].median * 1000 if name in one else None
+        rows.append((f"one file {label} sites, whole process", median, limit, "ms"))
+    large = measured.get("large", {})
+    peak = max((large[n].peak for n in (BG_COLD, BG_WARM) if n in large), default=0)
+    scope = "all processes" if HAS_PROC else "main process only"
+    rows.append((f"peak memory on large, {scope}", peak / MIB if peak else None, 300.0, "MiB"))
+    return rows
+
+
+def print_targets(measured: Measured) -> None:
+    print("\ntargets (issue 10), from the medians:")
+    for name, value, limit, unit in gather_targets(measured):
+        limit_text = f"<= {limit:g} {unit}"
+        if value is None:
+            print(f"  {name:<40} {limit_text:>12} {'-':>12}  not measured in this run")
+            continue
+        figure = f"{value:>8.2f} {unit:<3}"
+        print(f"  {name:<40} {limit_text:>12} {figure}  {verdict(value, limit, unit)}")
+
+
+def verdict(value: float, limit: float, unit: str) -> str:
+    if value <= limit:
+        return "PASS"
+    if unit == "%":
+        return f"MISS, over by {value - limit:.1f} points"
+    return f"MISS, over by {value - limit:.2f} {unit} (+{100 * (value / limit - 1):.0f} %)"
+
+
 def main(argv: Sequence[str] = ()) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default="/tmp/bgbench")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--sizes", default="medium,large")
-    args = parser.parse_args(argv or None)
+    args = parse_args(argv)
     corpus = Path(args.corpus)
     ensure_corpus(corpus)
-    bglint = [sys.executable, "-m", "bglint"]
-    flake8 = [sys.executable, "-m", "flake8"]
-    for size in args.sizes.split(","):
-        target = str(corpus / size)
-        print(f"\n{size}: {engine_counts(target)}")
-        commands = {
-            "ruff --no-cache --select FAST,ASYNC": [
-                "ruff", "check", "--no-cache", "--select", "FAST,ASYNC", "-q", target,
-            ],
-            "ruff (warm cache)": ["ruff", "check", "--select", "FAST,ASYNC", "-q", target],
-            "bglint": [*bglint, "-q", target],
-        }  # fmt: skip
+    env = child_env(corpus)
+    bglint, ruff = find_tools()
+    print_machine(bglint, ruff, env)
+    rounds = f"{args.repeat} round{'s' if args.repeat > 1 else ''}"
+    print(f"corpus: {corpus}; {rounds} after one warm-up run of each command but flake8")
+    started = time.monotonic()
+    check_load("start")
+    measured: Measured = {}
+    for size in args.sizes:
+        target = corpus / size
+        print(f"\n{size} ({target}; load average {load_average():.2f}):")
+        measured[size] = time_size(target, bglint, ruff, env, args.repeat)
         if size == "medium":
-            without = [sys.executable, "-c", FLAKE8_WITHOUT_BGLINT]
-            commands["flake8 (with the BG plugin)"] = [*flake8, target]
-            commands["flake8 (without it)"] = [*without, target]
-        if shutil.which("ruff") is None:
-            commands = {k: v for k, v in commands.items() if not k.startswith("ruff")}
-        summarise(measure(commands, target, args.repeat), "ruff --no-cache --select FAST,ASYNC")
-    with tempfile.TemporaryDirectory() as folder:
-        without = Path(folder, "plain.py")
-        with_sites = Path(folder, "tasks.py")
-        filler = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(120))
-        without.write_text("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n" + filler)
-        endpoints = "".join(
-            f'@app.post("/e{i}")\ndef e{i}(email: str, tasks: BackgroundTasks):\n'
-            f"    tasks.add_task(send_welcome, email)\n\n\n"
-            for i in range(20)
-        )
-        with_sites.write_text(ONE_FILE_WITH_SITES + endpoints + filler)
-        lines = len(with_sites.read_text().splitlines())
-        print(f"\none file (~{lines} lines):")
-        summarise(
-            measure(
-                {
-                    "bglint, file without sites": [*bglint, "-q", str(without)],
-                    "bglint, file with sites": [*bglint, "-q", str(with_sites)],
-                },
-                folder,
-                args.repeat,
-            ),
-            "-",
-        )
+            measured["flake8"] = time_flake8(target, env, args.repeat)
+        print_stages(target, env)
+    measured["one file"] = time_one_file(bglint, ruff, env, args.repeat)
+    print_targets(measured)
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    print(f"\nthe benchmark took {minutes} min {seconds} s")
+    check_load("end")
 
 
 if __name__ == "__main__":
