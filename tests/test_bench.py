@@ -1,0 +1,54 @@
+"""bench/run.py's arguments and inputs; nothing here runs the benchmark or times anything."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bglint.prefilter import may_hold_site
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))  # run.py imports its helpers as top-level modules
+    import run as module
+
+    yield module
+    for name in ("run", "_measure", "_onefile", "_stages"):
+        sys.modules.pop(name, None)
+
+
+def test_help_lists_every_option():
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    for option in ("--corpus", "--repeat", "--sizes", "--quick"):
+        assert option in done.stdout
+
+
+def test_quick_is_one_round_on_medium(run):
+    args = run.parse_args(["--quick", "--repeat", "7"])
+    assert (args.repeat, args.sizes) == (1, ["medium"])
+    assert run.parse_args([]).sizes == ["medium", "large"]
+    with pytest.raises(SystemExit):
+        run.parse_args(["--sizes", "huge"])
+
+
+def test_targets_not_measured_are_none(run):
+    assert [value for _, value, _, _ in run.gather_targets({})] == [None] * 8
+
+
+def test_one_file_holds_sites_only_in_the_variant_with_sites(run):
+    with_sites, without = (run.make_source(True), run.make_source(False))
+    for source in (with_sites, without):
+        ast.parse(source)
+        assert source.count("\n") >= 500
+    assert may_hold_site(with_sites.encode())
+    assert not may_hold_site(without.encode())
