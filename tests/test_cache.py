@@ -66,8 +66,9 @@ def test_changed_file_and_touched_file(project: Path) -> None:
     assert findings(use_cache=True) == []
 
 
-def reanalysed_after(change) -> int:
-    """How many files a cached run parses again after `change()`."""
+def reanalysed_after(change, parsed: bool = False) -> int:
+    """How many files a cached run analyses again after `change()` (or, with `parsed`, how
+    many it parses with `ast`: analysing a file may take unchanged summaries from the cache)."""
     from bglint.cache import Cache
     from bglint.runner import Engine, start_run
 
@@ -78,7 +79,23 @@ def reanalysed_after(change) -> int:
     engine = Engine(settings, cache=Cache.for_run(repr(settings)))
     for path in ("shop/__init__.py", "shop/api.py", "shop/plain.py", "shop/tasks.py"):
         engine.check_file(path)
-    return engine.index.files_parsed
+    return engine.index.files_parsed if parsed else engine.files_passed
+
+
+def test_imported_modules_are_not_parsed_again(project: Path) -> None:
+    api = project / "shop/api.py"
+    # api.py is parsed again; shop/tasks.py, which it imports, is not: its summary is cached
+    assert reanalysed_after(lambda: api.write_text(api.read_text() + "# edited\n"), True) == 1
+    tasks = project / "shop/tasks.py"
+
+    def edit_tasks() -> None:
+        tasks.write_text(tasks.read_text() + "# edited\n")
+        os.utime(tasks, ns=(3, 3))
+
+    # api.py is analysed again (it depends on tasks.py) from its cached summary; only the
+    # changed tasks.py is parsed
+    assert reanalysed_after(edit_tasks) == 1
+    assert reanalysed_after(edit_tasks, parsed=True) == 1
 
 
 def test_version_pin_is_part_of_the_key(project: Path) -> None:

@@ -74,12 +74,79 @@ def _unchanged(path: str, stat: Stat, digest: bytes) -> bool:
         return False
 
 
+class Summaries:
+    """Module summaries (index/summary.py) by path, module name and content hash, in their own
+    file beside the findings. It is read only when a run has something to parse, so a run the
+    cache answers never loads it; a run that checks one changed file takes the summaries of
+    the modules it imports from here instead of parsing them."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._entries: Optional[Dict[str, tuple]] = None
+        self.changed = False
+        self.hits = 0  # summaries served, for the benchmark
+
+    def _load(self) -> Dict[str, tuple]:
+        if self._entries is None:
+            data = _read_pickle(self.path)
+            self._entries = data.get("summaries", {}) if isinstance(data, dict) else {}
+        return self._entries
+
+    def get(self, path: str, key: tuple):
+        found = self._load().get(path)
+        if found is None or found[0] != key:
+            return None
+        self.hits += 1
+        return found[1]
+
+    def put(self, path: str, key: tuple, summary) -> None:
+        self._load()[path] = (key, summary)
+        self.changed = True
+
+    def save(self, folder: str) -> None:
+        if self.changed and self._entries is not None:
+            live = {p: e for p, e in self._entries.items() if os.path.exists(p)}
+            _write_pickle(folder, self.path, {"format": _FORMAT, "summaries": live})
+
+
+def _read_pickle(path: str) -> object:
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing, corrupt, from another Python: never fatal
+        return None
+    return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+
+def _write_pickle(folder: str, path: str, data: dict) -> None:
+    """Write to a temporary file and `os.replace` it: concurrent runs never tear the file."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        ignore = os.path.join(folder, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as handle:
+                handle.write("# Automatically created by bglint.\n*\n")
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+    except OSError:
+        return  # a read-only project, a full disk: the cache is an optimisation only
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(data, out, pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
 class Cache:
     def __init__(self, folder: str, key: str) -> None:
         self.path = os.path.join(folder, __version__, f"{key}.pickle")
         self.folder = folder
         self.entries: Dict[str, Entry] = self._load()
         self.changed = False
+        self.summaries = Summaries(os.path.join(folder, __version__, f"{key}.summaries.pickle"))
 
     @classmethod
     def for_run(cls, settings_key: str, start: Optional[str] = None) -> "Cache":
@@ -90,12 +157,8 @@ class Cache:
         return cls(os.path.join(root, CACHE_DIR), key)
 
     def _load(self) -> Dict[str, Entry]:
-        try:
-            with open(self.path, "rb") as handle:
-                data = pickle.load(handle)
-        except Exception:  # missing, corrupt, from another Python: never fatal
-            return {}
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        data = _read_pickle(self.path)
+        if data is None:
             return {}
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
@@ -150,24 +213,7 @@ class Cache:
         self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            ignore = os.path.join(self.folder, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Automatically created by bglint.\n*\n")
+        self.summaries.save(self.folder)
+        if self.changed:
             live = {p: e for p, e in self.entries.items() if os.path.exists(p)}
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
-        except OSError:
-            return  # a read-only project, a full disk: the cache is an optimisation only
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": _FORMAT, "entries": live}, out, pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            _write_pickle(self.folder, self.path, {"format": _FORMAT, "entries": live})

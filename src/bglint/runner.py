@@ -110,6 +110,8 @@ class Engine:
 
             self._index = Index(self.settings.blocking_calls, self.settings.durable_calls)
             self._index.fastapi_version = self.settings.fastapi_version  # version-aware rules
+            if self.cache is not None:
+                self._index.summary_store = self.cache.summaries
         return self._index
 
     @property

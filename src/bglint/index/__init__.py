@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import os
 import time
 import warnings
@@ -86,6 +87,7 @@ class Index:
         self.effects_memo: Dict[tuple, object] = {}  # index/effects.py, per function and depth
         self.memo: Dict[tuple, object] = {}  # index/handlers.py and index/project.py look-ups
         self.fastapi_version: Optional[str] = None  # config `fastapi-version`, set by the engine
+        self.summary_store = None  # get(path, key) / put(path, key, summary), set by the engine
 
     # -- building ----------------------------------------------------------------------------
     def add(self, path: str, text: str) -> ModuleSummary:
@@ -96,17 +98,26 @@ class Index:
         known = self._by_path.get(path)
         if known is not None and self._texts.get(path) == hash(text):
             return known
+        name, is_package = module_name(path)
+        if self.summary_store is not None:  # the persistent cache's summaries (cache.py)
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+            key = (digest.digest(), name, is_package)
+            stored = self.summary_store.get(path, key)
+            if stored is not None:
+                self._by_path[path], self._texts[path] = stored, hash(text)
+                return stored
         started = time.perf_counter()
         tree = parse_module(text, path)
         parsed = time.perf_counter()
         self.files_parsed += 1
         self.bytes_parsed += len(text)
-        name, is_package = module_name(path)
         summary = summarize(tree, name, path, is_package)
         self.seconds["ast.parse"] += parsed - started
         self.seconds["summaries"] += time.perf_counter() - parsed
         self._by_path[path] = summary
         self._texts[path] = hash(text)
+        if self.summary_store is not None:
+            self.summary_store.put(path, key, summary)
         return summary
 
     def module(self, name: str, near: ModuleSummary) -> Optional[ModuleSummary]:
