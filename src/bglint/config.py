@@ -21,12 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from packaging.specifiers import InvalidSpecifier
-
 from bglint import catalogue
 from bglint.discovery import DEFAULT_EXCLUDES, Patterns, UsageError, is_bare_name
 from bglint.settings import DEFAULT_SELECT, FixMode, Settings, is_selector
-from bglint.versions import parse_setting
 
 try:
     import tomllib
@@ -285,6 +282,10 @@ def _check_value(key: str, value: object, name: str) -> object:
     if key == "fastapi-version":
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{name} must be a version or specifier string, not {_show(value)}")
+        from packaging.specifiers import InvalidSpecifier  # only a config that sets it pays
+
+        from bglint.versions import parse_setting
+
         try:
             parse_setting(value)
         except InvalidSpecifier:

@@ -16,7 +16,6 @@ early, for many files (see `Workers`).
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 from contextlib import contextmanager
@@ -69,6 +68,8 @@ def gc_paused() -> Iterator[None]:
 def _context():
     """fork where the platform has it (children inherit bglint's imports: no start-up
     import cost); spawn elsewhere (macOS and Windows, where fork is unsafe or missing)."""
+    import multiprocessing  # 0.05 s: only for a run that starts workers
+
     if sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
