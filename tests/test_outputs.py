@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
@@ -113,6 +114,15 @@ def test_sarif_fix_and_outside_path_validate(tmp_path):
     }
 
 
+def test_sarif_validation_is_not_vacuous(tmp_path):
+    # the schema's `$ref`s resolve and bite: a region must start at line 1 or later
+    data = json.loads(run_cli(tmp_path, "sarif").stdout)
+    data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    jsonschema = pytest.importorskip("jsonschema")
+    with pytest.raises(jsonschema.ValidationError, match="less than the minimum of 1"):
+        sarif_validator().validate(data)
+
+
 def test_sarif_with_no_findings_validates(tmp_path):
     data = json.loads(report("sarif", [], cwd=str(tmp_path)))
     sarif_validator().validate(data)
@@ -123,14 +133,23 @@ def test_sarif_with_no_findings_validates(tmp_path):
 
 
 def test_github_annotations_exact_text(tmp_path):
+    found = json.loads(run_cli(tmp_path, "json").stdout)
+    expected = ""
+    for (row, column, code), item in zip(REMAINING, found):
+        end = item["end_location"]
+        assert not set(item["message"]) & set("%\r\n")  # nothing to escape in these messages
+        expected += (
+            f"::error title=bglint ({code}),file=app.py,line={row},col={column},"
+            f"endLine={end['row']},endColumn={end['column']}::"
+            f"app.py:{row}:{column}: {code} {item['message']}\n"
+        )
+    assert len(found) == len(REMAINING)
     result = run_cli(tmp_path, "github")
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith(
+    assert result.stdout == expected
+    assert result.stdout.startswith(
         "::error title=bglint (BG101),file=app.py,line=16,col=31,endLine=16,endColumn=50::"
         "app.py:16:31: BG101 `send_welcome(email)` runs during the request"
     )
-    assert lines[1].startswith("::error title=bglint (BG104),file=app.py,line=18,col=5,")
-    assert len(lines) == 2
 
 
 def test_github_escapes_properties_and_message(tmp_path):
@@ -144,18 +163,63 @@ def test_github_escapes_properties_and_message(tmp_path):
 # --- GitLab -------------------------------------------------------------------------------------
 
 
-def test_gitlab_code_quality_report(tmp_path):
+# GitLab's Code Quality report format, as its docs list it
+# (https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format): a JSON array of
+# issues with these fields; `location.lines.begin` or `location.positions.begin.line`
+GITLAB_CODE_QUALITY = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path"],
+                "properties": {
+                    "path": {"type": "string", "minLength": 1},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {
+                            "begin": {"type": "integer", "minimum": 1},
+                            "end": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                },
+                "oneOf": [{"required": ["lines"]}, {"required": ["positions"]}],
+            },
+        },
+    },
+}
+
+
+def test_gitlab_code_quality_report(tmp_path, monkeypatch):
+    monkeypatch.delenv("CI_PROJECT_DIR", raising=False)
+    jsonschema = pytest.importorskip("jsonschema")
     data = json.loads(run_cli(tmp_path, "gitlab").stdout)
+    jsonschema.Draft7Validator(GITLAB_CODE_QUALITY).validate(data)
+    found = json.loads(run_cli(tmp_path, "json").stdout)
+    assert [{k: v for k, v in issue.items() if k != "fingerprint"} for issue in data] == [
+        {
+            "description": f"{item['code']} {item['message']}",
+            "check_name": item["code"],
+            "severity": "major",
+            "location": {
+                "path": "app.py",
+                "lines": {"begin": item["location"]["row"], "end": item["end_location"]["row"]},
+            },
+        }
+        for item in found
+    ]
     assert [(i["check_name"], i["location"]["lines"]["begin"]) for i in data] == [
         ("BG101", 16),
         ("BG104", 18),
     ]
-    for issue in data:
-        assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
-        assert issue["location"]["path"] == "app.py"
-        assert issue["severity"] == "major"
-        assert issue["description"].startswith(issue["check_name"] + " ")
-        assert len(issue["fingerprint"]) == 64
+    assert all(re.fullmatch("[0-9a-f]{64}", issue["fingerprint"]) for issue in data)
     assert len({issue["fingerprint"] for issue in data}) == len(data)
 
 
