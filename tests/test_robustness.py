@@ -405,3 +405,18 @@ def test_fix_keeps_a_crlf_file_with_a_bom_and_a_latin_1_neighbour_byte_for_byte(
         b"add_task(send_welcome(email))", b"add_task(send_welcome, email)"
     )
     assert stat.S_IMODE(os.stat(tmp_path / "a.py").st_mode) == 0o640
+
+
+def test_fix_refuses_an_encoding_that_does_not_write_back_the_same_bytes(tmp_path, monkeypatch):
+    """UTF-7 spells `é'` as `+AOk-'` or `+AOk'`: Python writes the second, so decoding then
+    encoding changes bytes the fix never touched; the file is left alone, the finding stays."""
+    raw = b"# coding: utf-7\n" + SIGNUP.replace("print(email)", "print('+AOk-', email)").encode()
+    source = lint(raw).source
+    assert source is not None and source.encode(source.text) != raw
+    (tmp_path / "app.py").write_bytes(raw)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--fix", "--output-format", "concise", ".")
+    assert result.exit_code == 1
+    assert "app.py: utf-7 does not write back the bytes read; not fixed" in result.stderr
+    assert (tmp_path / "app.py").read_bytes() == raw
+    assert f"app.py:{SITE[0] + 1}:{SITE[1]}: BG101" in result.stdout

@@ -3,7 +3,8 @@
 A write is atomic (a temp file in the same folder, then `os.replace`), keeps the file's mode,
 encoding, BOM and line endings (the engine's text keeps them; `SourceFile.encode` restores the
 rest), and is refused rather than risked: a symlink that leaves the linted tree, a read-only
-file, a file that changed on disk since bglint read it, or bytes that do not parse.
+file, a file that changed on disk since bglint read it, bytes that do not parse, or a file whose
+encoding would not write back the bytes it was read from (the fix would change other lines).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from bglint.diagnostics import FileResult
 from bglint.edits import split_lines
+from bglint.source import SourceFile
 
 
 class WriteRefused(Exception):
@@ -115,6 +117,14 @@ def fixed_bytes(result: FileResult) -> Optional[bytes]:
     return None if data == result.source.raw else data
 
 
+def check_write_back(source: SourceFile) -> Optional[str]:
+    """Why writing `source` back would change bytes no fix touched; None when it would not."""
+    encoding = source.encoding
+    if source.encode(source.text) != source.raw:  # UTF-7: one text, several spellings
+        return f"{encoding} does not write back the bytes read; not fixed"
+    return None
+
+
 def write_results(
     results: Sequence[FileResult], roots: Sequence[str]
 ) -> Tuple[List[FileResult], List[Tuple[FileResult, str]]]:
@@ -123,6 +133,10 @@ def write_results(
     for result in results:
         data = fixed_bytes(result)
         if data is None:
+            continue
+        reason = check_write_back(result.source)
+        if reason is not None:
+            refused.append((result, reason))
             continue
         try:
             if write_fixed(result.path, data, expected=result.source.raw, roots=roots):
