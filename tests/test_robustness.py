@@ -147,6 +147,42 @@ CONTENTS = [
         "BG101@12:41",
     ),
     (
+        "invalid-utf-8-on-line-1",  # Python reads the first two lines for a cookie first
+        b"x = '\xe9'\n" + SIGNUP.encode(),
+        "BG000:not valid UTF-8 text: byte 0xe9 at offset 5",
+    ),
+    (
+        "bom-and-latin-1-cookie",  # Python: "encoding problem: iso-8859-1 with BOM"
+        codecs.BOM_UTF8 + b"# coding: latin-1\n" + SIGNUP.encode(),
+        "BG000:starts with a UTF-8 BOM but its coding cookie names iso-8859-1",
+    ),
+    (
+        "cp1252-byte-it-does-not-define",
+        b"# coding: cp1252\n# \x81\n" + SIGNUP.encode(),
+        "BG000:not valid cp1252 text as declared by its coding cookie",
+    ),
+    (
+        "cookie-on-line-2",
+        ("#!/usr/bin/env python\n# vim: set fileencoding=latin-1 :\n" + SIGNUP)
+        .replace("print(email)", "print('é', email)")
+        .encode("latin-1"),
+        "BG101@14:31",
+    ),
+    (
+        "shift-jis-cookie",
+        ("# coding: shift_jis\n" + SIGNUP.replace("print(email)", "print('日本語', email)")).encode(
+            "shift_jis"
+        ),
+        "BG101@13:31",
+    ),
+    (
+        "euc-jp-cookie",
+        ("# coding: euc-jp\n" + SIGNUP.replace("print(email)", "print('日本語', email)")).encode(
+            "euc-jp"
+        ),
+        "BG101@13:31",
+    ),
+    (
         "form-feed-and-line-separators",
         SIGNUP.replace("\n\n\n@app", "\n\x0c\n# a\u2028b\x85c\n@app").encode(),
         "BG101@12:31",  # U+2028, U+0085 and form feed do not end a line for Python
@@ -420,3 +456,34 @@ def test_fix_refuses_an_encoding_that_does_not_write_back_the_same_bytes(tmp_pat
     assert "app.py: utf-7 does not write back the bytes read; not fixed" in result.stderr
     assert (tmp_path / "app.py").read_bytes() == raw
     assert f"app.py:{SITE[0] + 1}:{SITE[1]}: BG101" in result.stdout
+
+
+def test_bytes_not_valid_in_a_comment_are_analysed_as_python_reads_them_but_not_fixed(
+    tmp_path, monkeypatch
+):
+    """CPython never decodes a comment (every version imports this file), so neither is it a
+    BG000 here; the text has U+FFFD there, which a write would put on disk, so no write."""
+    raw = b"# Author: Jos\xe9 (latin-1, no cookie)\n" + SIGNUP.encode()
+    compile(raw, "app.py", "exec", dont_inherit=True)
+    result = lint(raw)
+    assert [(d.code, d.start.row, d.start.column) for d in result.diagnostics] == [
+        ("BG101", SITE[0] + 1, SITE[1])
+    ]
+    (tmp_path / "app.py").write_bytes(raw)
+    monkeypatch.chdir(tmp_path)
+    fixed = bglint("--fix", "--output-format", "concise", ".")
+    assert fixed.exit_code == 1
+    assert (
+        "app.py: its comments hold bytes that are not valid utf-8, which a write would replace; "
+        "not fixed (re-save the file as utf-8)" in fixed.stderr
+    )
+    assert (tmp_path / "app.py").read_bytes() == raw
+
+
+def test_a_cookie_on_line_2_after_a_line_that_is_not_utf_8_is_read_as_python_reads_it():
+    raw = "# café\n# coding: latin-1\n".encode("latin-1") + SIGNUP.encode()
+    compile(raw, "app.py", "exec", dont_inherit=True)
+    assert [d.code for d in lint(raw).diagnostics] == ["BG101"]
+    assert lint(raw).source.encoding == "iso8859-1"
+    unknown = b"# caf\xe9\n# coding: klingon\n" + SIGNUP.encode()
+    assert [d.message for d in lint(unknown).diagnostics] == ["unknown encoding: klingon"]

@@ -120,6 +120,11 @@ def fixed_bytes(result: FileResult) -> Optional[bytes]:
 def check_write_back(source: SourceFile) -> Optional[str]:
     """Why writing `source` back would change bytes no fix touched; None when it would not."""
     encoding = source.encoding
+    if not source.lossless:
+        return (
+            f"its comments hold bytes that are not valid {encoding}, which a write would "
+            f"replace; not fixed (re-save the file as {encoding})"
+        )
     if source.encode(source.text) != source.raw:  # UTF-7: one text, several spellings
         return f"{encoding} does not write back the bytes read; not fixed"
     return None
