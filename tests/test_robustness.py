@@ -4,7 +4,8 @@ Every adversarial input ends in one of: findings, a BG000 finding that names the
 one-line "skipped" warning; never an exception, never exit 2, never an internal error. Tests run
 as root here, where permissions do not stop a read, so "unreadable" is made honestly in other
 ways (a FIFO, a directory named `x.py`, `os.open` failing) and the chmod case runs only as a
-normal user.
+normal user. Failures of the disk itself (a full disk, a read-only file system) are made by
+making the call that meets them fail.
 """
 
 from __future__ import annotations
@@ -400,7 +401,7 @@ def test_the_run_fails_with_exit_2_only_for_usage_and_run_failures(tmp_path, mon
     assert bglint(".").exit_code == 2  # the engine's own guard broke: the run itself failed
 
 
-# --- fix safety on disk (tests/test_cli.py has atomic write, mode, read-only, symlinks) ---------
+# --- fix safety on disk (tests/test_cli.py has mode, read-only, symlinks, encodings) --------------
 
 
 def test_fix_does_not_touch_a_file_it_cannot_change(tmp_path, monkeypatch):
@@ -441,6 +442,96 @@ def test_fix_keeps_a_crlf_file_with_a_bom_and_a_latin_1_neighbour_byte_for_byte(
         b"add_task(send_welcome(email))", b"add_task(send_welcome, email)"
     )
     assert stat.S_IMODE(os.stat(tmp_path / "a.py").st_mode) == 0o640
+
+
+def test_fix_replaces_the_file_atomically_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "app.py"
+    path.write_text(SIGNUP)
+    before = os.stat(path)
+    with open(path, encoding="utf-8") as reader:  # a reader mid-way sees the old file whole
+        monkeypatch.chdir(tmp_path)
+        assert bglint("--fix", ".").exit_code == 0
+        assert reader.read() == SIGNUP
+    assert os.stat(path).st_ino != before.st_ino  # a new file renamed over it, not rewritten
+    assert path.read_text() == FIXED
+    assert os.listdir(tmp_path) == ["app.py"]
+
+
+@pytest.mark.parametrize(
+    "failing, error, reason",
+    [
+        (
+            "replace",
+            OSError(18, "Invalid cross-device link"),
+            "cannot write: Invalid cross-device link",
+        ),
+        ("fsync", OSError(28, "No space left on device"), "cannot write: No space left on device"),
+        (
+            "mkstemp",
+            OSError(30, "Read-only file system"),
+            "cannot create a temporary file beside it: Read-only file system",
+        ),
+    ],
+)
+def test_a_write_that_fails_midway_keeps_the_old_file_and_says_why(
+    tmp_path, monkeypatch, failing, error, reason
+):
+    path = tmp_path / "app.py"
+    path.write_text(SIGNUP)
+
+    def fail(*args, **kwargs):
+        raise error
+
+    owner = fixer.tempfile if failing == "mkstemp" else fixer.os
+    monkeypatch.setattr(owner, failing, fail)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--fix", "--output-format", "concise", ".")
+    assert result.exit_code == 1  # the finding stays: the file was not fixed
+    assert f"bglint: error: app.py: {reason}; not fixed" in result.stderr
+    assert f"app.py:{SITE[0]}:{SITE[1]}: BG101" in result.stdout
+    assert path.read_text() == SIGNUP
+    assert os.listdir(tmp_path) == ["app.py"]
+
+
+def test_fix_refuses_a_file_deleted_after_it_was_read(tmp_path, monkeypatch):
+    path = tmp_path / "app.py"
+    path.write_text(SIGNUP)
+    real_write_results = fixer.write_results
+
+    def delete_then_write(results, roots):
+        os.unlink(path)
+        return real_write_results(results, roots)
+
+    monkeypatch.setattr(fixer, "write_results", delete_then_write)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--fix", ".")
+    assert (
+        "app.py: cannot read it again before writing: No such file or directory; not fixed"
+        in result.stderr
+    )
+    assert not path.exists()
+
+
+def test_fix_refuses_a_file_replaced_by_a_symlink_out_of_the_tree_after_reading(
+    tmp_path, monkeypatch
+):
+    tree, outside = tmp_path / "tree", tmp_path / "outside.py"
+    tree.mkdir()
+    outside.write_text(SIGNUP)  # the same bytes: only the link gives it away
+    path = tree / "app.py"
+    path.write_text(SIGNUP)
+    real_write_results = fixer.write_results
+
+    def swap_then_write(results, roots):
+        os.unlink(path)
+        path.symlink_to(outside)
+        return real_write_results(results, roots)
+
+    monkeypatch.setattr(fixer, "write_results", swap_then_write)
+    monkeypatch.chdir(tree)
+    result = bglint("--fix", ".")
+    assert f"app.py: symlink to {outside}, outside the linted tree; not fixed" in result.stderr
+    assert outside.read_text() == SIGNUP
 
 
 def test_fix_refuses_an_encoding_that_does_not_write_back_the_same_bytes(tmp_path, monkeypatch):

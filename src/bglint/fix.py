@@ -71,7 +71,9 @@ def write_fixed(
         with open(target, "rb") as handle:
             current = handle.read()
     except OSError as err:
-        raise WriteRefused(f"cannot read before writing: {err.strerror or err}") from None
+        raise WriteRefused(
+            f"cannot read it again before writing: {err.strerror or err}; not fixed"
+        ) from None
     if expected is not None and current != expected:
         raise WriteRefused("changed on disk since bglint read it; not fixed (run again)")
     if current == data:
@@ -89,7 +91,7 @@ def write_fixed(
         handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".bglint-tmp", dir=folder)
     except OSError as err:
         raise WriteRefused(
-            f"cannot create a temporary file beside it: {err.strerror or err}"
+            f"cannot create a temporary file beside it: {err.strerror or err}; not fixed"
         ) from None
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -105,7 +107,7 @@ def write_fixed(
     except OSError as err:
         if os.path.exists(temp):
             os.unlink(temp)
-        raise WriteRefused(f"cannot write: {err.strerror or err}") from None
+        raise WriteRefused(f"cannot write: {err.strerror or err}; not fixed") from None
     return True
 
 
