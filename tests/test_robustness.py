@@ -10,11 +10,13 @@ making the call that meets them fail.
 
 from __future__ import annotations
 
+import ast
 import codecs
 import json
 import os
 import re
 import stat
+import warnings
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,7 @@ from bglint.discovery import discover
 from bglint.edits import split_lines
 from bglint.runner import INTERNAL_ERROR, Engine, check_paths, check_source
 from bglint.settings import FixMode, Settings
+from bglint.source import MAX_FILE_BYTES
 
 SIGNUP = """\
 from fastapi import BackgroundTasks, FastAPI
@@ -148,6 +151,16 @@ CONTENTS = [
         "BG101@12:41",
     ),
     (
+        "deeply-nested-blocks",  # the site 60 blocks deep: Python allows 100 indentation levels
+        SIGNUP.replace(
+            "    background_tasks.add_task(send_welcome(email))\n",
+            "".join("    " * level + "if email:\n" for level in range(1, 61))
+            + "    " * 61
+            + "background_tasks.add_task(send_welcome(email))\n",
+        ).encode(),
+        "BG101@72:271",
+    ),
+    (
         "invalid-utf-8-on-line-1",  # Python reads the first two lines for a cookie first
         b"x = '\xe9'\n" + SIGNUP.encode(),
         "BG000:not valid UTF-8 text: byte 0xe9 at offset 5",
@@ -222,6 +235,129 @@ def test_a_fix_changes_only_the_site_and_keeps_every_other_byte(raw):
     assert data.startswith(codecs.BOM_UTF8) == raw.startswith(codecs.BOM_UTF8)
     again = lint(data, FixMode.SAFE)
     assert fixer.fixed_bytes(again) is None  # idempotent
+
+
+# Every kind of error Python's parser reports, each after a file with a site. Which are errors
+# depends on the Python version (`type X = int` parses from 3.12), so Python's own parser is
+# the oracle: where `ast.parse` fails, bglint reports one BG000 on the same row; where it
+# succeeds, the file is analysed as usual.
+PARSER_ERRORS = {
+    "unterminated-triple-quoted-string": "x = '''add_task\n",
+    "f-string-empty-expression": "x = f'{}'\n",
+    "f-string-unclosed-brace": "x = f'{add_task'\n",
+    "f-string-backslash-before-3-12": "x = f'{\"\\n\".join([])}'\n",
+    "unicode-escape": "x = '\\N{NO SUCH NAME}'\n",
+    "bytes-with-non-ascii": "x = b'é'\n",
+    "invalid-character": "x = 1 € 2\n",
+    "invalid-non-printable-character": "x = 1\u200b\n",
+    "invalid-decimal-literal": "x = 1_000_\n",
+    "leading-zeros": "x = 012\n",
+    "assignment-to-keyword": "None = 1\n",
+    "assignment-to-call": "send_welcome() = 1\n",
+    "walrus-on-attribute": "(app.state := 1)\n",
+    "unmatched-bracket": "x = 1)\n",
+    "never-closed-bracket": "x = (1,\n",
+    "after-line-continuation": "x = 1 \\ 2\n",
+    "too-many-indentation-levels": "".join("    " * i + "if x:\n" for i in range(101))
+    + "    " * 101
+    + "pass\n",
+    "bare-except-star": "try:\n    pass\nexcept*:\n    pass\n",
+    "bad-match-pattern": "match x:\n    case 1 + :\n        pass\n",
+    "type-alias-before-3-12": "type Emails = list[str]\n",
+    "generic-function-before-3-12": "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "python-2-backticks": "x = `1`\n",
+    "python-2-ur-prefix": "x = ur'abc'\n",
+    "python-2-exec": "exec 'x'\n",
+    "python-2-long-suffix": "x = 10L\n",
+    "python-2-diamond": "x = 1 <> 2\n",
+}
+# Errors Python raises only when compiling, after parsing: the tree is whole, so bglint analyses
+# the file (as `ast`-based tools do) and reports its sites; importing the file would fail.
+COMPILER_ERRORS = {
+    "return-outside-function": "return 1\n",
+    "await-outside-function": "await send_welcome('a')\n",
+    "break-outside-loop": "break\n",
+    "yield-outside-function": "yield 1\n",
+    "duplicate-argument": "def send(a, a):\n    pass\n",
+    "nonlocal-at-module-level": "nonlocal x\n",
+    "global-after-assignment": "def send():\n    x = 1\n    global x\n",
+    "starred-expression-alone": "*a\n",
+    "too-many-nested-blocks": "".join("    " * i + "for x in y:\n" for i in range(25))
+    + "    " * 25
+    + "pass\n",
+}
+
+
+def _parser_error_row(raw: bytes):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(raw)
+    except SyntaxError as err:
+        return err.lineno
+    return None
+
+
+@pytest.mark.parametrize("tail", PARSER_ERRORS.values(), ids=PARSER_ERRORS.keys())
+def test_each_parser_error_is_one_bg000_on_pythons_row(tail):
+    raw = (SIGNUP + tail).encode()
+    row = _parser_error_row(raw)
+    result = lint(raw)
+    assert internal_errors(result) == []
+    found = [(d.code, d.start.row) for d in result.diagnostics]
+    if row is None:  # newer syntax this Python reads
+        assert found == [("BG101", SITE[0])]
+    else:
+        assert found == [("BG000", row)]
+        assert result.diagnostics[0].message.startswith("SyntaxError: ")
+    assert lint(raw, FixMode.SAFE).fixed_source is None or row is None
+
+
+@pytest.mark.parametrize("tail", COMPILER_ERRORS.values(), ids=COMPILER_ERRORS.keys())
+def test_errors_python_finds_only_when_compiling_do_not_stop_the_analysis(tail):
+    raw = (SIGNUP + tail).encode()
+    assert _parser_error_row(raw) is None
+    with pytest.raises(SyntaxError):
+        compile(raw, "app.py", "exec", dont_inherit=True)
+    result = lint(raw)
+    assert [(d.code, d.start.row, d.start.column) for d in result.diagnostics] == [("BG101", *SITE)]
+    fixed = fixer.fixed_bytes(lint(raw, FixMode.SAFE))
+    assert fixed == raw.replace(b"add_task(send_welcome(email))", b"add_task(send_welcome, email)")
+
+
+@pytest.mark.parametrize(
+    "site",
+    [
+        "background_tasks.add_task(send_welcome(" + "[" * 150 + "email" + "]" * 150 + "))",
+        "background_tasks.add_task(send_welcome(email" + ".strip()" * 300 + "))",
+        "background_tasks.add_task(send_welcome(email))\n    text = " + " + ".join(["'x'"] * 500),
+    ],
+    ids=["150-nested-brackets", "300-chained-calls", "500-term-concatenation"],
+)
+def test_nesting_deeper_than_the_analysis_recurses_is_skipped_or_analysed(site):
+    """Python parses these; LibCST and bglint's `ast` walkers recurse once or more per level
+    and may run out of stack (how deep depends on the Python version): the file is then skipped
+    with a warning. Either way no crash, no internal error, no fix of a file not analysed."""
+    raw = SIGNUP.replace("background_tasks.add_task(send_welcome(email))", site).encode()
+    assert _parser_error_row(raw) is None
+    for mode in (FixMode.NONE, FixMode.SAFE):
+        result = lint(raw, mode)
+        assert internal_errors(result) == []
+        if result.skipped is not None:
+            assert result.skipped.startswith("too deeply nested to analyse")
+            assert (result.diagnostics, result.fixed_source) == ([], None)
+        elif mode is FixMode.NONE:
+            assert [d.code for d in result.diagnostics] == ["BG101"]
+
+
+def test_a_file_over_the_size_limit_is_one_bg000_read_no_further(tmp_path):
+    big = SIGNUP.encode() + b"#" * MAX_FILE_BYTES + b"\n"
+    [diagnostic] = lint(big).diagnostics
+    assert diagnostic.code == "BG000"
+    assert "over the 16 MiB limit for Python source" in diagnostic.message
+    (tmp_path / "generated.py").write_bytes(big)
+    result = Engine(Settings()).check_file(str(tmp_path / "generated.py"))
+    assert [d.message for d in result.diagnostics] == [diagnostic.message]
 
 
 def test_positions_count_lines_as_python_does():
