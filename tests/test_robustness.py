@@ -402,6 +402,68 @@ def test_an_exception_while_fixing_writes_nothing(tmp_path, monkeypatch):
     assert (tmp_path / "app.py").read_text() == SIGNUP
 
 
+# enough passing source for worker processes (workers.MIN_PARALLEL_BYTES over 8 files)
+PADDING = "".join(f"SETTING_{number} = {number}\n" for number in range(2000))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "in-workers"])
+def test_an_exception_in_a_rules_check_becomes_a_bg000_on_that_file_only(
+    tmp_path, monkeypatch, jobs
+):
+    from bglint import workers
+    from bglint.rules.bg101_call_in_add_task import CallInAddTask
+
+    if jobs != "1" and workers._context().get_start_method() != "fork":
+        pytest.skip("the patched rule reaches worker processes only when they are forked")
+    for name in ("a_boom.py", *(f"b_fine_{n}.py" for n in range(7))):
+        (tmp_path / name).write_text(SIGNUP + PADDING)
+    original = CallInAddTask.check
+
+    def explode(self, view, index):
+        if view.path.endswith("a_boom.py"):
+            raise AttributeError("'NoneType' object has no attribute 'func'")
+        return original(self, view, index)
+
+    pools = []
+    real_context = workers._context
+    monkeypatch.setattr(workers, "_context", lambda: pools.append(1) or real_context())
+    monkeypatch.setattr(CallInAddTask, "check", explode)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--output-format", "concise", "--no-cache", "--jobs", jobs, ".")
+    assert bool(pools) == (jobs != "1")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "a_boom.py:1:1: BG000 internal error (AttributeError: 'NoneType' object has no attribute "
+        f"'func'); this file was not analysed. A bglint bug: report it with this file at "
+        f"{runner.REPORT_URL}"
+    )
+    assert [line.split(" [*] ")[0] for line in lines[1:8]] == [
+        f"b_fine_{n}.py:{SITE[0]}:{SITE[1]}: BG101" for n in range(7)
+    ]
+
+
+def test_an_exception_while_indexing_becomes_a_bg000_and_fix_skips_the_file(tmp_path, monkeypatch):
+    from bglint.index import Index
+
+    (tmp_path / "a_boom.py").write_text(SIGNUP)
+    (tmp_path / "b_fine.py").write_text(SIGNUP)
+    original = Index.add
+
+    def explode(self, path, text):
+        if path.endswith("a_boom.py"):
+            raise IndexError("list index out of range")
+        return original(self, path, text)
+
+    monkeypatch.setattr(Index, "add", explode)
+    monkeypatch.chdir(tmp_path)
+    result = bglint("--fix", "--output-format", "concise", ".")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("a_boom.py:1:1: BG000 internal error (IndexError: list index")
+    assert (tmp_path / "a_boom.py").read_text() == SIGNUP
+    assert (tmp_path / "b_fine.py").read_text() == FIXED
+
+
 def test_a_file_over_the_time_limit_becomes_a_bg000_and_the_run_goes_on(tmp_path):
     (tmp_path / "slow.py").write_text(SIGNUP)
     (tmp_path / "plain.py").write_text("print('no background work here')\n")
@@ -475,6 +537,26 @@ def test_a_file_deleted_between_discovery_and_reading(tmp_path):
     results = {Path(r.path).name: r for r in map(Engine(Settings()).check_file, files)}
     assert results["gone.py"].skipped == "cannot read: No such file or directory"
     assert [d.code for d in results["kept.py"].diagnostics] == ["BG101"]
+
+
+def test_a_file_deleted_between_discovery_and_reading_through_the_cli(tmp_path, monkeypatch):
+    (tmp_path / "gone.py").write_text(SIGNUP)
+    (tmp_path / "kept.py").write_text(SIGNUP)
+    real_check_files = runner.check_files
+
+    def delete_then_check(files, *args, **kwargs):
+        assert "gone.py" in files  # discovered
+        os.unlink(tmp_path / "gone.py")
+        return real_check_files(files, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "check_files", delete_then_check)
+    monkeypatch.chdir(tmp_path)
+    for options in ([], ["--no-cache"], ["--fix"]):  # the cache's stat path, the plain read
+        (tmp_path / "gone.py").write_text(SIGNUP)
+        (tmp_path / "kept.py").write_text(SIGNUP)
+        result = bglint("--output-format", "concise", *options, ".")
+        assert result.exit_code == (0 if options == ["--fix"] else 1)
+        assert "bglint: warning: gone.py: cannot read: No such file or directory" in result.stderr
 
 
 def test_an_unreadable_file_is_skipped_with_a_warning(tmp_path, monkeypatch):
