@@ -485,6 +485,46 @@ def test_a_function_over_the_view_size_limit_is_reported_not_parsed(monkeypatch)
     assert lint(silenced.encode()).diagnostics == []
 
 
+# --- text that is not what the disk holds (stdin, an editor's buffer, the second --fix pass) ----
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_FILES = sorted(
+    p for p in FIXTURES.rglob("*.py") if not p.name.endswith(("fixed.py", "conftest.py"))
+)
+# Engine bugs this test found (see the issue 7 report); strict, so a fix shows up as XPASS
+DISK_BUGS = {
+    ("BG201/basic.py", "absent"): "model/task_uses.py reads the task's lines from disk",
+    ("BG201/basic.py", "stale"): "model/task_uses.py reads the task's lines from disk",
+    ("BG303/basic.py", "absent"): "index/project.py scans only files found on disk",
+}
+
+
+def _disk_cases():
+    for path in FIXTURE_FILES:
+        name = path.relative_to(FIXTURES).as_posix()
+        for disk in ("absent", "stale"):
+            bug = DISK_BUGS.get((name, disk))
+            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+            yield pytest.param(path, disk, id=f"{name}-{disk}", marks=marks)
+
+
+@pytest.mark.parametrize("fixture, disk", _disk_cases())
+def test_findings_depend_on_the_text_checked_not_on_what_the_disk_holds(tmp_path, fixture, disk):
+    """`check_source` analyses the text it is given: the same findings whether the file is
+    saved, not saved yet (stdin, a new buffer) or saved with other lines (an editor's unsaved
+    changes; during `--fix`, the disk holds the text before the previous pass)."""
+    raw = fixture.read_bytes()
+    target = tmp_path / fixture.name
+    target.write_bytes(raw)
+    saved = [(d.code, d.start.row, d.start.column) for d in lint(raw, path=str(target)).diagnostics]
+    if disk == "absent":
+        target.unlink()
+    else:
+        target.write_bytes(raw.replace(b"\n\n\n", b"\n\n", 1))  # one line fewer above
+    found = [(d.code, d.start.row, d.start.column) for d in lint(raw, path=str(target)).diagnostics]
+    assert found == saved
+
+
 # --- odd trees and files that vanish --------------------------------------------------------------
 
 
