@@ -2,10 +2,11 @@
 
     python bench/fuzz.py [--examples N] [-- PYTEST ARGS...]
 
-CI runs the same properties on 30 derandomised examples each; this runs N (default 2000) new
-ones per property and keeps failing examples in ~/.cache/bglint-fuzz, so that a later run (and
-`pytest tests/test_fuzz.py` with BGLINT_FUZZ_PROFILE=fuzz) replays them first. Hypothesis prints
-the smallest failing input and a `@reproduce_failure` blob to paste into the test.
+CI runs the same properties on 30 derandomised examples each (15 for `--diff`); this runs N
+(default 2000; N/2 for `--diff`) new ones per property and keeps failing examples in
+~/.cache/bglint-fuzz, so that a later run (and `pytest tests/test_fuzz.py` with
+BGLINT_FUZZ_PROFILE=fuzz) replays them first. Hypothesis prints the smallest failing input and a
+`@reproduce_failure` blob to paste into the test.
 """
 
 from __future__ import annotations
