@@ -37,3 +37,17 @@ def test_released_fastapi_projects_give_no_internal_error_and_no_broken_fix(caps
     assert sum(r.files for r in reports) > 1000  # the wheels were unpacked, not empty
     problems = [line for r in reports for line in r.internal_errors + r.bad_fixes]
     assert problems == []
+
+
+def test_an_unreachable_package_index_skips_the_run_and_says_why(tmp_path, monkeypatch, capsys):
+    """What CI shows offline: no cached wheel, an index that refuses connections."""
+    smoke = _load_smoke()
+    monkeypatch.setattr(smoke, "SHARED_WHEELS", tmp_path / "no-shared-wheels")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no index from a pip.conf
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # the discard port
+    status = smoke.main(["--cache", str(tmp_path / "cache"), "--pins", "fastapi==0.163.2"])
+    assert status == smoke.EXIT_UNREACHABLE
+    assert capsys.readouterr().err.startswith(
+        "smoke run skipped: cannot download fastapi==0.163.2 from PyPI: "
+    )
+    assert not (tmp_path / "cache" / "src").exists()
