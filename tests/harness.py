@@ -349,3 +349,14 @@ def unified_diff(expected: str, actual: str, expected_name: str, actual_name: st
             tofile=actual_name,
         )
     )
+
+
+def cli_runner():
+    """A click test runner with stdout and stderr apart: click < 8.2 (the last for Python 3.9)
+    needs `mix_stderr=False`; later versions keep them apart and have no such argument."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()

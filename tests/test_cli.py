@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from harness import cli_runner
 
 from bglint import fix as fixer
 from bglint.cli import main
@@ -81,14 +81,6 @@ def project(tmp_path, monkeypatch):
         return tmp_path
 
     return write
-
-
-def cli_runner() -> CliRunner:
-    """stdout and stderr captured apart (click < 8.2 needs `mix_stderr=False`, later has none)."""
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
 
 
 def bglint(*args: str, input=None):

@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from harness import cli_runner
 from integration import APP, PYPROJECT, REMAINING, make_project
 
 from bglint import config
@@ -33,7 +33,7 @@ def bglint(*args: str, cwd: Path):
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return cli_runner().invoke(main, list(args), catch_exceptions=False)
     finally:
         os.chdir(old)
 
@@ -268,7 +268,7 @@ def test_force_exclude_with_stdin_filename(tmp_path):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        runner = CliRunner()
+        runner = cli_runner()
         args = ["--force-exclude", "--stdin-filename", "generated/app.py", "-"]
         assert runner.invoke(main, args, input=SITE).exit_code == 0
         assert runner.invoke(main, args[1:], input=SITE).exit_code == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
+from harness import cli_runner
 
 from bglint import docs
 from bglint.cli import main
@@ -98,7 +98,7 @@ def test_demote_headings_leaves_code_alone():
 
 
 def test_rule_command_prints_the_doc():
-    result = CliRunner().invoke(main, ["rule", "BG101"], catch_exceptions=False)
+    result = cli_runner().invoke(main, ["rule", "BG101"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "What it does" in result.stdout
     assert result.stdout.startswith("# BG101 call-in-add-task\n")

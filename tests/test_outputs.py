@@ -10,7 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from harness import cli_runner
 from integration import REMAINING, make_project
 
 from bglint.cli import main
@@ -25,7 +25,7 @@ def run_cli(tmp_path: Path, fmt: str):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        return CliRunner().invoke(main, ["--output-format", fmt, "."], catch_exceptions=False)
+        return cli_runner().invoke(main, ["--output-format", fmt, "."], catch_exceptions=False)
     finally:
         os.chdir(old)
 

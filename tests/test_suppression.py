@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from click.testing import CliRunner
+from harness import cli_runner
 from integration import APP, make_project
 
 from bglint.cli import main
@@ -31,7 +31,7 @@ def bglint(tmp_path: Path, *args: str):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return cli_runner().invoke(main, list(args), catch_exceptions=False)
     finally:
         os.chdir(old)
 
