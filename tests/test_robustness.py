@@ -50,12 +50,12 @@ FIXED = SIGNUP.replace("add_task(send_welcome(email))", "add_task(send_welcome, 
 SITE = (12, 31)  # where BG101 reports in SIGNUP
 
 
-def bglint(*args: str):
+def bglint(*args: str, input=None):
     try:
         runner_ = CliRunner(mix_stderr=False)
     except TypeError:  # click >= 8.2 keeps stderr apart by itself
         runner_ = CliRunner()
-    return runner_.invoke(main, list(args), catch_exceptions=False)
+    return runner_.invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def lint(raw: bytes, fix_mode: FixMode = FixMode.NONE, path: str = "app.py"):
@@ -827,6 +827,9 @@ def test_bytes_not_valid_in_a_comment_are_analysed_as_python_reads_them_but_not_
         "not fixed (re-save the file as utf-8)" in fixed.stderr
     )
     assert (tmp_path / "app.py").read_bytes() == raw
+    piped = bglint("--fix", "--stdin-filename", "app.py", "-", input=raw)
+    assert piped.stdout_bytes == raw  # the file passes through: it cannot be written back
+    assert bglint("--diff", ".").stdout == ""
 
 
 def test_a_cookie_on_line_2_after_a_line_that_is_not_utf_8_is_read_as_python_reads_it():

@@ -112,8 +112,12 @@ def write_fixed(
 
 
 def fixed_bytes(result: FileResult) -> Optional[bytes]:
-    """The bytes `--fix` would write for this file, or None when it has nothing to write."""
+    """The bytes `--fix` would write for this file, or None when it has nothing to write or
+    cannot write it without changing other bytes (`check_write_back`; stdin and `--diff` use
+    this too, so they show no change that `--fix` would refuse)."""
     if result.fixed_source is None or result.source is None:
+        return None
+    if check_write_back(result.source) is not None:
         return None
     data = result.source.encode(result.fixed_source)
     return None if data == result.source.raw else data
@@ -138,12 +142,13 @@ def write_results(
     """Write every fixed file; return the results written and (result, reason) for refusals."""
     written, refused = [], []
     for result in results:
+        if result.fixed_source is not None and result.source is not None:
+            reason = check_write_back(result.source)
+            if reason is not None:
+                refused.append((result, reason))
+                continue
         data = fixed_bytes(result)
         if data is None:
-            continue
-        reason = check_write_back(result.source)
-        if reason is not None:
-            refused.append((result, reason))
             continue
         try:
             if write_fixed(result.path, data, expected=result.source.raw, roots=roots):
