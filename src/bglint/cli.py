@@ -343,6 +343,7 @@ class _Run:
             # machine formats stay parseable: the directives go to stderr beside them
             target = out if self.output_format in TEXT_FORMATS else sys.stderr
             unused_noqa.write(unused, options.cwd, target)
+            target.flush()
         out.flush()
         remaining = any(result.diagnostics for result in files) or bool(unused)
         return EXIT_FINDINGS if remaining else EXIT_CLEAN
