@@ -492,11 +492,7 @@ FIXTURE_FILES = sorted(
     p for p in FIXTURES.rglob("*.py") if not p.name.endswith(("fixed.py", "conftest.py"))
 )
 # Engine bugs this test found (see the issue 7 report); strict, so a fix shows up as XPASS
-DISK_BUGS = {
-    ("BG201/basic.py", "absent"): "model/task_uses.py reads the task's lines from disk",
-    ("BG201/basic.py", "stale"): "model/task_uses.py reads the task's lines from disk",
-    ("BG303/basic.py", "absent"): "index/project.py scans only files found on disk",
-}
+DISK_BUGS: dict = {}  # (fixture, disk state) -> reason, for a known engine defect
 
 
 def _disk_cases():

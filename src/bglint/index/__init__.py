@@ -77,6 +77,7 @@ class Index:
     def __init__(self, blocking_calls: Tuple[str, ...] = (), durable_calls: Tuple[str, ...] = ()):
         self._by_path: Dict[str, Optional[ModuleSummary]] = {}
         self._texts: Dict[str, int] = {}  # hash of the text each summary was made from
+        self._sources: Dict[str, str] = {}  # and the text: what was checked, not the disk
         self.files_parsed = 0  # by `ast`, for the benchmark (bench/run.py), with:
         self.bytes_parsed = 0
         self.seconds: Dict[str, float] = defaultdict(float)
@@ -105,6 +106,7 @@ class Index:
             stored = self.summary_store.get(path, key)
             if stored is not None:
                 self._by_path[path], self._texts[path] = stored, hash(text)
+                self._sources[path] = text
                 return stored
         started = time.perf_counter()
         tree = parse_module(text, path)
@@ -116,6 +118,7 @@ class Index:
         self.seconds["summaries"] += time.perf_counter() - parsed
         self._by_path[path] = summary
         self._texts[path] = hash(text)
+        self._sources[path] = text
         if self.summary_store is not None:
             self.summary_store.put(path, key, summary)
         return summary
@@ -143,6 +146,11 @@ class Index:
 
     def text_hash(self, module: ModuleSummary) -> Optional[int]:
         return self._texts.get(module.path)
+
+    def text_of(self, module: ModuleSummary) -> Optional[str]:
+        """The text `module` was summarised from: stdin, an editor's buffer, a `--fix` pass,
+        never what the disk holds now."""
+        return self._sources.get(module.path)
 
     # -- look-ups ----------------------------------------------------------------------------
     def qualify(self, module: ModuleSummary, dotted: str) -> str:

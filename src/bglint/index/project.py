@@ -41,8 +41,9 @@ def project_files(index: "Index", near: ModuleSummary) -> Optional[Tuple[str, ..
 def modules_mentioning(
     index: "Index", near: ModuleSummary, words: Tuple[bytes, ...]
 ) -> Optional[List[ModuleSummary]]:
-    """The summaries of the project's files whose bytes hold every one of `words`. A file
-    already summarised in this run keeps its summary (during `--fix` it is the fixed text)."""
+    """The summaries of the project's files whose text holds every one of `words`. A file
+    already summarised in this run keeps its summary and is tested in its summarised text
+    (during `--fix` the fixed text; from stdin a file that may not be on disk at all)."""
     files = project_files(index, near)
     if files is None:
         return None
@@ -50,10 +51,17 @@ def modules_mentioning(
     if key not in index.memo:
         known = {summary.path: summary for summary in index.summaries()}
         found = []
-        for path in files:
-            summary = known.get(path) or _summary(index, path, words)
-            if summary is not None and _mentions(summary, path, words, known):
+        # the modules already summarised come first, tested in the text they were summarised
+        # from (stdin, an editor's buffer, a `--fix` pass); then the rest of the project's files
+        for summary in known.values():
+            text = index.text_of(summary) or ""
+            if _in_project(summary.path, key[1]) and all(w.decode() in text for w in words):
                 found.append(summary)
+        for path in files:
+            if path not in known:
+                summary = _summary(index, path, words)
+                if summary is not None:
+                    found.append(summary)
         index.memo[key] = found
     # the runner's cache: this file's result depends on them (a file that starts to mention
     # the words later is not seen until the cache entry goes for another reason)
@@ -61,16 +69,8 @@ def modules_mentioning(
     return index.memo[key]
 
 
-def _mentions(summary: ModuleSummary, path: str, words: Tuple[bytes, ...], known) -> bool:
-    """A freshly summarised file was already tested; a known one is tested now."""
-    if path not in known:
-        return True
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError:
-        return False
-    return all(word in raw for word in words)
+def _in_project(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _summary(index: "Index", path: str, words: Tuple[bytes, ...]) -> Optional[ModuleSummary]:

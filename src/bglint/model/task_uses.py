@@ -4,6 +4,8 @@ on a closed upload (semantics.md, "Lifetimes": the values stay, the file does no
 
 Only the task function's own lines are parsed with the stdlib `ast` (under an `if True:`
 header when indented), on first need, once per function per run; most runs never need one.
+The lines are those of the text the index summarised, which is what is being checked (stdin,
+a `--fix` pass), not what the disk holds.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import ast
 from typing import Dict, FrozenSet, Optional
 
 from bglint.index import FunctionSummary, Index, ModuleSummary
-from bglint.source import SourceError, read_source
 
 _HEADER = "if True:\n"
 
@@ -25,15 +26,14 @@ def param_uses(
     cache: Dict[tuple, Optional[FrozenSet[str]]] = index.__dict__.setdefault("_param_uses", {})
     key = (module.path, function.qualname, param, index.text_hash(module))
     if key not in cache:
-        cache[key] = _param_uses(module, function, param)
+        cache[key] = _param_uses(index.text_of(module), function, param)
     return cache[key]
 
 
-def _param_uses(module: ModuleSummary, function: FunctionSummary, param: str):
-    try:
-        lines = read_source(module.path).text.splitlines(keepends=True)
-    except (SourceError, OSError):
+def _param_uses(text: Optional[str], function: FunctionSummary, param: str):
+    if text is None:
         return None
+    lines = text.splitlines(keepends=True)
     body = "".join(lines[function.start_line - 1 : function.end_line])
     try:
         tree = ast.parse(_HEADER + body if function.col else body)
