@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -117,3 +118,24 @@ def test_changed_imported_module_with_workers_and_cache(shop: Path) -> None:
     assert codes(after) == [("orders.py", "BG101")]  # the extra argument fits now
     assert run(shop, jobs=2, use_cache=True)[0] == after
     assert run(shop, jobs=2, use_cache=True)[0] == after
+
+
+@pytest.mark.skipif(sys.platform == "darwin" or os.name != "posix", reason="needs fork")
+def test_a_worker_that_dies_costs_its_file_a_finding_not_the_run(
+    fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bglint.runner import Engine
+
+    check_bytes = Engine.check_bytes
+
+    def dies_on_one_file(self, raw: bytes, path: str):
+        if path.endswith(os.path.join("BG101", "basic.py")):
+            os._exit(1)  # the worker process ends without an answer (OOM killer, segfault)
+        return check_bytes(self, raw, path)
+
+    monkeypatch.setattr(Engine, "check_bytes", dies_on_one_file)  # forked workers inherit it
+    found, _ = run(fixtures, jobs=2)
+    died = [(Path(p).name, m) for p, code, _, _, m in found if code == "BG000" and "worker" in m]
+    assert died and all("internal error" in m for _, m in died)
+    assert ("basic.py", died[0][1]) in died
+    assert len({code for _, code, _, _, _ in found}) > 10  # the other files were answered

@@ -106,25 +106,40 @@ def _total_size(paths: Sequence[str]) -> int:
     return total
 
 
+def _ready() -> None:
+    """A no-op job: submitting one per worker starts them all (with their warm-up) at once."""
+
+
+class WorkerDied(RuntimeError):
+    """The worker process analysing a file ended without an answer (killed, crashed)."""
+
+
 class Workers:
     """The run's worker processes, if it has any. They start early, before the prefilter has
     read a file, when the files left to check are many (`EARLY_START_BYTES`): each worker then
     imports LibCST and the rules (0.45 s) while the main process reads and filters. Otherwise
-    they start only when the files the prefilter passed pay for them (`worth_parallel`)."""
+    they start only when the files the prefilter passed pay for them (`worth_parallel`).
+    A worker that dies costs the files it had not answered a BG000 each, never the run."""
 
     def __init__(self, jobs: int, paths: Sequence[str]) -> None:
         self.jobs = jobs
         self._pool = None
         if jobs > 1 and _total_size(paths) >= EARLY_START_BYTES:
-            self._pool = _context().Pool(jobs, initializer=_init_worker)
+            self._start(jobs)
+
+    def _start(self, processes: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(processes, _context(), initializer=_init_worker)
+        for _ in range(processes):
+            self._pool.submit(_ready)
 
     def __enter__(self) -> "Workers":
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self._pool is not None:  # every result is in: nothing is lost by stopping them
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def analyse(self, pending: List[Job], engine_of) -> List[Outcome]:
         """The outcomes of `pending`, in the order of its positions: in the workers, largest
@@ -134,10 +149,45 @@ class Workers:
         if not pending:
             return []
         if self._pool is None:
-            self._pool = _context().Pool(min(self.jobs, len(pending)), initializer=_init_worker)
-        ordered = sorted(pending, key=lambda job: len(job[3]), reverse=True)
-        outcomes = list(self._pool.imap_unordered(_analyse, ordered, chunksize=1))
+            self._start(min(self.jobs, len(pending)))
+        remaining = sorted(pending, key=lambda job: len(job[3]), reverse=True)
+        outcomes: List[Outcome] = []
+        while remaining:
+            answered, lost = self._round(remaining)
+            outcomes += answered
+            if lost and len(lost) == len(remaining):  # no progress: one file at a time
+                outcomes += [self._alone(job) for job in lost]
+                break
+            remaining = lost
         return sorted(outcomes, key=lambda outcome: outcome[0])
+
+    def _round(self, jobs: List[Job]) -> Tuple[List[Outcome], List[Job]]:
+        """Submit `jobs`; a worker that dies breaks the pool and every unanswered job with it:
+        those come back to be submitted again to fresh workers."""
+        futures = [(job, self._pool.submit(_analyse, job)) for job in jobs]
+        answered, lost = [], []
+        for job, future in futures:
+            try:
+                answered.append(future.result())
+            except Exception:  # noqa: BLE001 - BrokenProcessPool, an answer that cannot be sent
+                lost.append(job)
+        if lost:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._start(min(self.jobs, len(lost)))
+        return answered, lost
+
+    def _alone(self, job: Job) -> Outcome:
+        """One job in a worker of its own: a file that kills its worker gets a BG000."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(1, _context(), initializer=_init_worker) as pool:
+            try:
+                return pool.submit(_analyse, job).result()
+            except Exception as err:  # noqa: BLE001 - the process died
+                from bglint.findings import internal_error
+
+                died = WorkerDied(f"the worker process analysing it stopped ({type(err).__name__})")
+                return job[0], FileResult(job[1], diagnostics=[internal_error(job[1], died)]), set()
 
 
 def analyse_here(engine_of, pending: List[Job]) -> List[Outcome]:
@@ -151,4 +201,11 @@ def analyse_here(engine_of, pending: List[Job]) -> List[Outcome]:
     return outcomes
 
 
-__all__ = ["EARLY_START_BYTES", "MIN_PARALLEL_BYTES", "Workers", "default_jobs", "gc_paused"]
+__all__ = [
+    "EARLY_START_BYTES",
+    "MIN_PARALLEL_BYTES",
+    "WorkerDied",
+    "Workers",
+    "default_jobs",
+    "gc_paused",
+]
