@@ -825,6 +825,9 @@ def test_bytes_not_valid_in_a_comment_are_analysed_as_python_reads_them_but_not_
     assert (tmp_path / "app.py").read_bytes() == raw
     piped = bglint("--fix", "--stdin-filename", "app.py", "-", input=raw)
     assert piped.stdout_bytes == raw  # the file passes through: it cannot be written back
+    assert piped.exit_code == 1  # and its finding stays, reported with why it was not fixed
+    assert "app.py: its comments hold bytes that are not valid utf-8" in piped.stderr
+    assert "BG101" in piped.stderr
     assert bglint("--diff", ".").stdout == ""
 
 

@@ -294,6 +294,12 @@ class _Run:
             return self._report([result], sys.stdout, 0)
         # ruff's behaviour: the fixed file goes to stdout, the remaining findings to stderr
         data = fixer.fixed_bytes(result)
+        refused = fixer.check_write_back(result.source) if result.source is not None else None
+        if data is None and result.fixed_source is not None and refused is not None:
+            # the fixes cannot be written in this file's encoding: it passes through as it
+            # came, so its findings are those of the unfixed text
+            _warn(f"{self._display(result.path)}: {refused}")
+            result = check_source(raw, result.path, settings.with_(fix_mode=FixMode.NONE))
         sys.stdout.flush()
         sys.stdout.buffer.write(raw if data is None else data)
         sys.stdout.buffer.flush()
