@@ -119,7 +119,8 @@ def _parses(text: str) -> bool:
 
 
 def _comments(text: str) -> List[str]:
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    # universal newlines: Python 3.12's tokenizer rejects a lone `\r` inside a line
+    tokens = tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
     return sorted(tok.string for tok in tokens if tok.type == tokenize.COMMENT)
 
 
