@@ -38,7 +38,6 @@ RULE_FOLDERS = [folder.name for folder in fixture_folders() if folder.name != "B
 FIXTURES_OF_RULES = [f for f in FIXTURES if f.code != "BG000"]
 
 
-
 def params(fixtures):
     """One pytest param per fixture, skipped where its `requires-python` rules this Python out."""
     return [
