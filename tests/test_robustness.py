@@ -504,7 +504,7 @@ def _disk_cases():
             yield pytest.param(path, disk, id=f"{name}-{disk}", marks=marks)
 
 
-@pytest.mark.parametrize("fixture, disk", _disk_cases())
+@pytest.mark.parametrize("fixture, disk", list(_disk_cases()))
 def test_findings_depend_on_the_text_checked_not_on_what_the_disk_holds(tmp_path, fixture, disk):
     """`check_source` analyses the text it is given: the same findings whether the file is
     saved, not saved yet (stdin, a new buffer) or saved with other lines (an editor's unsaved
