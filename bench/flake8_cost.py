@@ -32,15 +32,9 @@ from typing import Dict, List, Sequence, Tuple
 
 DEFAULT_CORPUS = Path("/tmp/bgbench/medium")
 
-# flake8 with every installed plugin but bglint's
-WITHOUT = (
-    "import sys\n"
-    "from flake8.plugins import finder\n"
-    "found = finder.find_plugins\n"
-    "finder.find_plugins = lambda *a, **k: [p for p in found(*a, **k) if p.package != 'bglint']\n"
-    "from flake8.main.cli import main\n"
-    "sys.exit(main())\n"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import FLAKE8_WITHOUT_BGLINT as WITHOUT  # noqa: E402 - flake8 with every plugin but ours
+
 # flake8 with the plugin, its engine a stub: `bglint.runner` is the module the adapter imports
 # the engine from, replaced before flake8 loads the plugin (workers fork with it in place)
 STUB_ENGINE = (

@@ -360,3 +360,30 @@ def cli_runner():
         return CliRunner(mix_stderr=False)
     except TypeError:
         return CliRunner()
+
+
+# A two-module project: the task in shop/tasks.py, the endpoint that schedules it in shop/api.py
+# (BG104: one argument too many), for the cache and the worker tests.
+SHOP = {
+    "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["fastapi>=0.118"]\n',
+    "shop/__init__.py": "",
+    "shop/tasks.py": "def send_welcome(email):\n    print(email)\n",
+    "shop/api.py": """
+        from fastapi import BackgroundTasks
+        from shop.tasks import send_welcome
+
+        def signup(email: str, tasks: BackgroundTasks):
+            tasks.add_task(send_welcome, email, "extra")
+    """,
+}
+
+
+def write_tree(root: Path, files: dict) -> Path:
+    """Write `files` (relative path -> text, dedented) under `root`."""
+    import textwrap
+
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
+from harness import SHOP, write_tree
 
 from bglint.cache import CACHE_DIR
 from bglint.runner import check_paths
@@ -15,23 +15,7 @@ from bglint.settings import Settings
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    files = {
-        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["fastapi>=0.118"]\n',
-        "shop/__init__.py": "",
-        "shop/tasks.py": "def send_welcome(email):\n    print(email)\n",
-        "shop/api.py": """
-            from fastapi import BackgroundTasks
-            from shop.tasks import send_welcome
-
-            def signup(email: str, tasks: BackgroundTasks):
-                tasks.add_task(send_welcome, email, "extra")
-        """,
-        "shop/plain.py": "VALUE = 1\n",
-    }
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_tree(tmp_path, {**SHOP, "shop/plain.py": "VALUE = 1\n"})
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from harness import SHOP, write_tree
 
 from bglint import workers
 from bglint.discovery import discover
@@ -76,29 +76,14 @@ def test_workers_fix_what_one_process_fixes(fixtures: Path) -> None:
 
 @pytest.fixture
 def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    files = {
-        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["fastapi>=0.118"]\n',
-        "shop/__init__.py": "",
-        "shop/tasks.py": "def send_welcome(email):\n    print(email)\n",
-        "shop/api.py": """
-            from fastapi import BackgroundTasks
-            from shop.tasks import send_welcome
+    orders = """
+        from fastapi import BackgroundTasks
+        from shop.tasks import send_welcome
 
-            def signup(email: str, tasks: BackgroundTasks):
-                tasks.add_task(send_welcome, email, "extra")
-        """,
-        "shop/orders.py": """
-            from fastapi import BackgroundTasks
-            from shop.tasks import send_welcome
-
-            def order(email: str, tasks: BackgroundTasks):
-                tasks.add_task(send_welcome(email))
-        """,
-    }
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+        def order(email: str, tasks: BackgroundTasks):
+            tasks.add_task(send_welcome(email))
+    """
+    write_tree(tmp_path, {**SHOP, "shop/orders.py": orders})
     monkeypatch.chdir(tmp_path)
     return tmp_path / "shop"
 
