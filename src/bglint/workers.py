@@ -155,15 +155,19 @@ class Workers:
         while remaining:
             answered, lost = self._round(remaining)
             outcomes += answered
-            if lost and len(lost) == len(remaining):  # no progress: one file at a time
-                outcomes += [self._alone(job) for job in lost]
-                break
+            if lost and len(lost) == len(remaining):
+                # no answer at all: the jobs that were running first hold the culprit; each
+                # runs alone (the pool is down, so no process forks beside a live thread)
+                suspects, lost = lost[: self.jobs], lost[self.jobs :]
+                outcomes += [self._alone(job) for job in suspects]
+            if lost:
+                self._start(min(self.jobs, len(lost)))
             remaining = lost
         return sorted(outcomes, key=lambda outcome: outcome[0])
 
     def _round(self, jobs: List[Job]) -> Tuple[List[Outcome], List[Job]]:
         """Submit `jobs`; a worker that dies breaks the pool and every unanswered job with it:
-        those come back to be submitted again to fresh workers."""
+        those come back, the pool shut down, to be submitted again to fresh workers."""
         futures = [(job, self._pool.submit(_analyse, job)) for job in jobs]
         answered, lost = [], []
         for job, future in futures:
@@ -173,7 +177,7 @@ class Workers:
                 lost.append(job)
         if lost:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            self._start(min(self.jobs, len(lost)))
+            self._pool = None
         return answered, lost
 
     def _alone(self, job: Job) -> Outcome:
