@@ -12,23 +12,13 @@ import ast
 from typing import Dict, List, Optional, Tuple
 
 from bglint.index.facts import BodyFacts, CallFact
+from bglint.index.names import dotted_name
 
 _OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 # The exception classes an `except` must name to catch whatever a task raises.
 _BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
 _TRY_NODES = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-
-
-def _dotted(node: ast.AST) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _own_nodes(node: ast.AST):
@@ -46,7 +36,7 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any((_dotted(t) or "").rpartition(".")[2] in _BROAD_EXCEPTIONS for t in types)
+    return any((dotted_name(t) or "").rpartition(".")[2] in _BROAD_EXCEPTIONS for t in types)
 
 
 def catches_broadly(node: ast.AST) -> bool:
@@ -88,7 +78,7 @@ def _retry_sleep(loop: ast.AST) -> Optional[str]:
         return None
     for node in _own_nodes(loop):
         if isinstance(node, ast.Call):
-            callee = _dotted(node.func)
+            callee = dotted_name(node.func)
             if callee is not None and callee.rpartition(".")[2] == "sleep":
                 return callee  # qualified (time.sleep, asyncio.sleep) when a rule asks
     return None
@@ -121,12 +111,12 @@ class BodyRecorder:
 
     def raise_(self, node: ast.Raise) -> None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        written = "" if exc is None else (_dotted(exc) or ast.unparse(exc))
+        written = "" if exc is None else (dotted_name(exc) or ast.unparse(exc))
         self.raises.append((written, node.lineno, self.guarded))
 
     def await_(self, node: ast.Await) -> None:
         if isinstance(node.value, ast.Call):
-            callee = _dotted(node.value.func)
+            callee = dotted_name(node.value.func)
             if callee is not None:
                 self.awaited.append(callee)
 

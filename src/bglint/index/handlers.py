@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple
 
 from bglint.index.facts import Catch, ExceptionHandlerRef, FunctionSummary, ModuleSummary
-from bglint.index.names import HTTP_EXCEPTION
+from bglint.index.names import HTTP_EXCEPTION, dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from bglint.index import Index
@@ -30,17 +30,6 @@ _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 
 # -- facts, collected by index/summary.py ---------------------------------------------------------
-
-
-def _dotted(node: Optional[ast.AST]) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _reraises(handler: ast.ExceptHandler) -> bool:
@@ -65,7 +54,7 @@ def catch_of(node: ast.AST) -> Optional[Catch]:
             caught.append("")
             continue
         types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        caught.extend(_dotted(t) or "?" for t in types)
+        caught.extend(dotted_name(t) or "?" for t in types)
     if not caught:
         return None
     last = node.body[-1]
@@ -85,13 +74,13 @@ def handlers_of_call(node: ast.Call) -> List[ExceptionHandlerRef]:
         for keyword in node.keywords:
             if keyword.arg == "exc_class_or_status_code":
                 first = keyword.value
-        name = _dotted(first)
+        name = dotted_name(first)
         if name is not None:
             found.append(ExceptionHandlerRef(name, node.lineno))
     for keyword in node.keywords:
         if keyword.arg == "exception_handlers" and isinstance(keyword.value, ast.Dict):
             for key in keyword.value.keys:
-                name = _dotted(key)
+                name = dotted_name(key)
                 if name is not None:
                     found.append(ExceptionHandlerRef(name, node.lineno))
     return found

@@ -3,6 +3,11 @@
 FastAPI re-exports Starlette's classes, so every spelling a user can import from is listed.
 """
 
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
 BACKGROUND_TASKS = frozenset(
     {
         "fastapi.BackgroundTasks",
@@ -77,3 +82,16 @@ RESPONSE = frozenset(
 WEBSOCKET_ROUTES = frozenset(
     {"websocket", "websocket_route", "add_api_websocket_route", "add_websocket_route"}
 )
+
+
+def dotted_name(node: Optional[ast.AST]) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain of the stdlib `ast`, else None (as written, before
+    the import table resolves it)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None

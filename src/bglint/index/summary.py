@@ -24,7 +24,7 @@ from bglint.index.facts import (
     Site,
 )
 from bglint.index.handlers import catch_of, handlers_of_call
-from bglint.index.names import ROUTE_DECORATORS, ROUTE_REGISTRATIONS, SPAWN_CALLS
+from bglint.index.names import ROUTE_DECORATORS, ROUTE_REGISTRATIONS, SPAWN_CALLS, dotted_name
 
 __all__ = [
     "ClassSummary",
@@ -39,18 +39,6 @@ __all__ = [
     "resolve_relative",
     "summarize",
 ]
-
-
-def dotted_name(node: ast.AST) -> Optional[str]:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def resolve_relative(package: str, level: int, module: Optional[str]) -> Optional[str]:
