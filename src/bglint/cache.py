@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional, Tuple
 
@@ -126,6 +125,8 @@ def _write_pickle(folder: str, path: str, data: dict) -> None:
         if not os.path.exists(ignore):
             with open(ignore, "w", encoding="utf-8") as handle:
                 handle.write("# Automatically created by bglint.\n*\n")
+        import tempfile  # a run the cache answers writes nothing: no import
+
         handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
     except OSError:
         return  # a read-only project, a full disk: the cache is an optimisation only

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import List, Optional, Sequence, Tuple
 
 import click
@@ -203,6 +202,8 @@ def check(
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
     except Exception as err:  # noqa: BLE001 - every failure must end in exit 2, not a traceback
+        import traceback
+
         traceback.print_exc(file=sys.stderr)
         _error(f"internal error: {type(err).__name__}: {err} (a bglint bug: please report it)")
         sys.exit(EXIT_ERROR)
