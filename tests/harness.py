@@ -387,3 +387,22 @@ def write_tree(root: Path, files: dict) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
     return root
+
+
+# One endpoint that calls its task instead of scheduling it (BG101, safe fix), for CLI tests.
+SIGNUP = """\
+from fastapi import BackgroundTasks, FastAPI
+
+app = FastAPI()
+
+
+def send_welcome(email: str) -> None:
+    print(email)
+
+
+@app.post("/signup")
+def signup(email: str, background_tasks: BackgroundTasks):
+    background_tasks.add_task(send_welcome(email))
+    return {"ok": True}
+"""
+SIGNUP_FIXED = SIGNUP.replace("add_task(send_welcome(email))", "add_task(send_welcome, email)")

@@ -11,29 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import cli_runner
+from harness import SIGNUP, SIGNUP_FIXED, cli_runner
 
 from bglint import fix as fixer
 from bglint.cli import main
 from bglint.runner import check_source
 from bglint.settings import Settings
 
-SIGNUP = """\
-from fastapi import BackgroundTasks, FastAPI
-
-app = FastAPI()
-
-
-def send_welcome(email: str) -> None:
-    print(email)
-
-
-@app.post("/signup")
-def signup(email: str, background_tasks: BackgroundTasks):
-    background_tasks.add_task(send_welcome(email))
-    return {"ok": True}
-"""
-SIGNUP_FIXED = SIGNUP.replace("add_task(send_welcome(email))", "add_task(send_welcome, email)")
 NOTIFY = """\
 from fastapi import BackgroundTasks, FastAPI
 

@@ -20,7 +20,8 @@ import warnings
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from harness import SIGNUP, cli_runner
+from harness import SIGNUP_FIXED as FIXED
 
 from bglint import fix as fixer
 from bglint import runner
@@ -31,31 +32,11 @@ from bglint.runner import INTERNAL_ERROR, Engine, check_paths, check_source
 from bglint.settings import FixMode, Settings
 from bglint.source import MAX_FILE_BYTES
 
-SIGNUP = """\
-from fastapi import BackgroundTasks, FastAPI
-
-app = FastAPI()
-
-
-def send_welcome(email: str) -> None:
-    print(email)
-
-
-@app.post("/signup")
-def signup(email: str, background_tasks: BackgroundTasks):
-    background_tasks.add_task(send_welcome(email))
-    return {"ok": True}
-"""
-FIXED = SIGNUP.replace("add_task(send_welcome(email))", "add_task(send_welcome, email)")
 SITE = (12, 31)  # where BG101 reports in SIGNUP
 
 
 def bglint(*args: str, input=None):
-    try:
-        runner_ = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps stderr apart by itself
-        runner_ = CliRunner()
-    return runner_.invoke(main, list(args), input=input, catch_exceptions=False)
+    return cli_runner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def lint(raw: bytes, fix_mode: FixMode = FixMode.NONE, path: str = "app.py"):
