@@ -8,12 +8,16 @@ site (`.background_color`, `UploadFile` in a signature); with the patterns, 47 (
 three times as many, so spawn words count only in files that also mention `Depends` or
 `UploadFile`. Each site kind of index/summary.py has its words, so a run of the BG1xx rules
 alone looks only for task words.
+
+Each word is a full scan of the file (about 0.1 s per word on the 217 MB corpus), so the three
+words that share `ackground` are looked for only in files holding it: one scan stands for three
+in the 97 % of files without it (0.76 s to 0.55 s for the corpus).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Tuple
 
 WORDS = {
     "add_task": (b"add_task",),
@@ -39,17 +43,31 @@ SPAWN_WORDS = (
 )
 SPAWN_CONTEXT = (b"Depends", b"UploadFile")
 ALL_KINDS = frozenset(WORDS) | {"spawn"}
+GATES = (b"ackground",)  # held by every word that holds it: one scan before theirs
+
+# (the word scanned for, the words it stands for): `(b"add_task", (b"add_task",))` for a word
+# without a gate
+Plan = Tuple[Tuple[bytes, Tuple[bytes, ...]], ...]
 
 
-def words_for(kinds: Iterable[str]) -> tuple:
-    return tuple(sorted({word for kind in kinds for word in WORDS.get(kind, ())}))
+def words_for(kinds: Iterable[str]) -> Plan:
+    """What to scan for, for `kinds`: each word, or a gate shared by several words."""
+    groups = {}
+    for word in sorted({word for kind in kinds for word in WORDS.get(kind, ())}):
+        gate = next((gate for gate in GATES if gate in word), word)
+        groups.setdefault(gate, []).append(word)
+    return tuple((gate, tuple(words)) for gate, words in groups.items())
 
 
-def may_hold_site(raw: bytes, kinds: Iterable[str] = ALL_KINDS, words: tuple = ()) -> bool:
-    """Whether `raw` can hold a site of one of `kinds` (pass `words` precomputed in loops)."""
+def may_hold_site(raw: bytes, kinds: Iterable[str] = ALL_KINDS, words: Plan = ()) -> bool:
+    """Whether `raw` can hold a site of one of `kinds` (pass `words_for(kinds)` in loops)."""
     kinds = frozenset(kinds)
-    for word in words or words_for(kinds):
-        if word in raw:
+    for gate, group in words or words_for(kinds):
+        if gate not in raw:
+            continue
+        for word in group:
+            if word is not gate and word not in raw:
+                continue
             confirm = CONFIRM.get(word)
             if confirm is None or confirm.search(raw):
                 return True
