@@ -26,6 +26,7 @@ from bglint.settings import Settings
 
 MIN_PARALLEL_BYTES = 256 * 1024  # of files the prefilter passed
 EARLY_START_BYTES = 4 * 1024 * 1024  # of files left to check after the cache
+SEND_NOW_BYTES = 32 * 1024  # a passing file this large goes to running workers when found
 
 # (position in the run, path, settings, the file's bytes)
 Job = Tuple[int, str, Settings, bytes]
@@ -117,13 +118,18 @@ class WorkerDied(RuntimeError):
 class Workers:
     """The run's worker processes, if it has any. They start early, before the prefilter has
     read a file, when the files left to check are many (`EARLY_START_BYTES`): each worker then
-    imports LibCST and the rules (0.45 s) while the main process reads and filters. Otherwise
-    they start only when the files the prefilter passed pay for them (`worth_parallel`).
-    A worker that dies costs the files it had not answered a BG000 each, never the run."""
+    imports LibCST and the rules (0.45 s) while the main process reads and filters, and each
+    file the prefilter passes is sent as soon as it is found (`add`), so the workers analyse
+    while the main process is still reading (on the large corpus the read pass is a second).
+    Otherwise they start only when the files the prefilter passed pay for them
+    (`worth_parallel`). A worker that dies costs the files it had not answered a BG000 each,
+    never the run."""
 
     def __init__(self, jobs: int, paths: Sequence[str]) -> None:
         self.jobs = jobs
         self._pool = None
+        self._held: List[Job] = []  # small files, sent last, largest first
+        self._sent: List[Tuple[Job, object]] = []  # (job, future)
         if jobs > 1 and _total_size(paths) >= EARLY_START_BYTES:
             self._start(jobs)
 
@@ -141,37 +147,54 @@ class Workers:
         if self._pool is not None:  # every result is in: nothing is lost by stopping them
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def analyse(self, pending: List[Job], engine_of) -> List[Outcome]:
-        """The outcomes of `pending`, in the order of its positions: in the workers, largest
-        files first so that one big file does not start last, or in this process."""
-        if self._pool is None and not worth_parallel(self.jobs, pending):
-            return analyse_here(engine_of, pending)
-        if not pending:
-            return []
-        if self._pool is None:
-            self._start(min(self.jobs, len(pending)))
-        remaining = sorted(pending, key=lambda job: len(job[3]), reverse=True)
+    def add(self, job: Job) -> None:
+        """A file to analyse. With the workers running, a large one goes now; small ones wait
+        for the end, to be sent largest first, so that the last file to finish is small."""
+        if self._pool is not None and len(job[3]) >= SEND_NOW_BYTES:
+            self._send(job)
+        else:
+            self._held.append(job)
+
+    def _send(self, job: Job) -> None:
+        try:
+            self._sent.append((job, self._pool.submit(_analyse, job)))
+        except Exception:  # noqa: BLE001 - a worker already died: the job is lost, as below
+            self._sent.append((job, None))
+
+    def analyse(self, engine_of) -> List[Outcome]:
+        """The outcomes of every job added, in the order of their positions: from the workers,
+        or from this process when there are no workers and too little to pay for them."""
+        held, self._held = sorted(self._held, key=lambda job: len(job[3]), reverse=True), []
+        if self._pool is None and not self._sent:
+            if not worth_parallel(self.jobs, held):
+                return analyse_here(engine_of, held)
+            self._start(min(self.jobs, len(held)))
+        for job in held:
+            self._send(job)
         outcomes: List[Outcome] = []
-        while remaining:
-            answered, lost = self._round(remaining)
+        while self._sent:
+            answered, lost = self._collect()
             outcomes += answered
-            if lost and len(lost) == len(remaining):
-                # no answer at all: the jobs that were running first hold the culprit; each
-                # runs alone (the pool is down, so no process forks beside a live thread)
+            if lost and not answered:
+                # no answer at all: the jobs sent first (running when it broke) hold the
+                # culprit; each runs alone (the pool is down: no fork beside a live thread)
                 suspects, lost = lost[: self.jobs], lost[self.jobs :]
                 outcomes += [self._alone(job) for job in suspects]
             if lost:
                 self._start(min(self.jobs, len(lost)))
-            remaining = lost
+                for job in lost:
+                    self._send(job)
         return sorted(outcomes, key=lambda outcome: outcome[0])
 
-    def _round(self, jobs: List[Job]) -> Tuple[List[Outcome], List[Job]]:
-        """Submit `jobs`; a worker that dies breaks the pool and every unanswered job with it:
-        those come back, the pool shut down, to be submitted again to fresh workers."""
-        futures = [(job, self._pool.submit(_analyse, job)) for job in jobs]
+    def _collect(self) -> Tuple[List[Outcome], List[Job]]:
+        """The answers to the jobs sent; a worker that dies breaks the pool and every unanswered
+        job with it: those come back, the pool shut down, to be sent again to fresh workers."""
+        sent, self._sent = self._sent, []
         answered, lost = [], []
-        for job, future in futures:
+        for job, future in sent:
             try:
+                if future is None:
+                    raise WorkerDied("the pool was broken when the job was sent")
                 answered.append(future.result())
             except Exception:  # noqa: BLE001 - BrokenProcessPool, an answer that cannot be sent
                 lost.append(job)
