@@ -180,6 +180,7 @@ class _HandleUses(Walker):
         self.names: Dict[str, int] = {}  # every `Name` node, attributes included
         self.kept: Dict[str, int] = {}  # `name.add(...)`, `name.start()`, callbacks, ...
         self.stored: Dict[str, List[cst.BaseExpression]] = {}  # receivers of `x.add(name)`
+        self.stored_calls: Dict[int, cst.BaseExpression] = {}  # call id -> `x` of `x.add(call)`
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self.discarded.add(id(node.value))
@@ -204,6 +205,8 @@ class _HandleUses(Walker):
             value = node.args[0].value
             if isinstance(value, cst.Name) and not node.args[0].star:
                 self.stored.setdefault(value.value, []).append(func.value)
+            elif isinstance(value, cst.Call) and id(node) in self.discarded:
+                self.stored_calls[id(value)] = func.value
 
 
 def _handle_uses(view: "View", scope: Scope) -> _HandleUses:
@@ -221,6 +224,8 @@ def _is_waited_for(view: "View", call: cst.Call, scope: Scope) -> bool:
     uses = _handle_uses(view, scope)
     if id(call) in uses.discarded or id(call) in uses.started:
         return False
+    if id(call) in uses.stored_calls:  # `running.add(asyncio.create_task(...))`
+        return _is_local(uses.stored_calls[id(call)], scope)
     assigned = uses.assigned.get(id(call), [])
     if len(assigned) != 1:
         return True
