@@ -21,7 +21,7 @@ from bglint import __version__
 from bglint.roots import find_project_root
 
 CACHE_DIR = ".bglint_cache"
-_FORMAT = 1
+_FORMAT = 2
 Stat = Tuple[int, int]  # (mtime_ns, size)
 
 

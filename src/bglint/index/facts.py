@@ -118,6 +118,7 @@ class DependencyRef:
     param: Optional[str]  # the parameter it fills, None for `dependencies=[...]`
     via: str  # "default" | "annotation" | "alias" | "dependencies"
     alias: Optional[str] = None  # the module-level alias that holds it (`DB = Annotated[...]`)
+    callee: str = "Depends"  # as written: `Depends`, `fastapi.Depends`, `Security`
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,10 @@ class _Collector(ast.NodeVisitor):
             ),
             None,
         )
-        self.summary.dependencies.append(DependencyRef(target, scope, function, param, via, alias))
+        callee = dotted_name(node.func) or ""
+        self.summary.dependencies.append(
+            DependencyRef(target, scope, function, param, via, alias, callee)
+        )
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         # a lambda's body is not the enclosing function's body: its calls happen later

@@ -249,6 +249,8 @@ def _from_alias(view: "View", annotation, scopes) -> Optional[Dependency]:
     for ref in module.dependencies:
         if ref.alias != alias or ref.target is None:
             continue
+        if view.index.qualify(module, ref.callee) not in DEPENDS:
+            continue  # `Security(...)`, or a `Depends` that is not FastAPI's
         target = view.index.resolve(module, ref.target)
         function = target.function if target.is_project_function else None
         return Dependency(ref.target, function, target.module, ref.scope)
