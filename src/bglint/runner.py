@@ -306,6 +306,8 @@ class Engine:
         return [d for d in self._analyse(path, text) if not d.code.startswith(ignored)]
 
     def _analyse(self, path: str, text: str) -> List[Diagnostic]:
+        from bglint.index.spawned import holders_to_view
+
         try:
             summary = self.index.add(path, text)
         except SyntaxError as err:
@@ -318,10 +320,7 @@ class Engine:
                 "too deeply nested for Python's parser (MemoryError); Python cannot compile it"
             )
             return [findings.syntax_error(path, 1, 1, message)]
-        holders = sorted(
-            {site.holder for site in summary.sites if site.kind in self.kinds},
-            key=lambda h: (h.start_line, h.end_line),
-        )
+        holders = holders_to_view(self.index, summary, self.kinds)
         if not holders:
             return []
         lines = split_lines(text)
