@@ -19,6 +19,7 @@ from bglint.index.project import modules_mentioning
 from bglint.model.flow import runs_after
 from bglint.model.params import ParamKind
 from bglint.model.scopes import Scope
+from bglint.model.walk import children
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 MAX_DEPENDENCY_DEPTH = 3  # sub-dependencies followed up to their endpoints
@@ -62,7 +63,7 @@ def _yields(function: cst.FunctionDef) -> List[cst.CSTNode]:
         if isinstance(node, cst.Yield):
             found.append(node)
         elif not isinstance(node, _NESTED):
-            stack.extend(node.children)
+            stack.extend(children(node))
     return found
 
 

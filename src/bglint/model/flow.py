@@ -16,6 +16,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from bglint.model.walk import children
+
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _LOOPS = (cst.For, cst.While)
 _TRIES = (cst.Try, cst.TryStar)
@@ -32,12 +34,12 @@ class _Level:
 def contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
     if node is target:
         return True
-    stack = list(node.children)
+    stack = children(node)
     while stack:
         child = stack.pop()
         if child is target:
             return True
-        stack.extend(child.children)
+        stack.extend(children(child))
     return False
 
 
@@ -157,9 +159,9 @@ def _raises_in(statement: cst.CSTNode) -> Iterator[cst.Raise]:
         if isinstance(node, _SCOPES):
             continue
         if isinstance(node, _TRIES) and node.handlers:
-            stack.extend(c for c in node.children if c is not node.body)
+            stack.extend(c for c in children(node) if c is not node.body)
             continue
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(children(node)))
 
 
 def raise_after(function: cst.FunctionDef, node: cst.CSTNode) -> Optional[cst.Raise]:
@@ -182,24 +184,24 @@ def runs_after(function: cst.FunctionDef, earlier: cst.CSTNode, later: cst.CSTNo
 
 def _own_nodes(function: cst.FunctionDef) -> Iterator[Tuple[cst.CSTNode, cst.CSTNode]]:
     """(node, parent) pairs of a function's body, also inside nested scopes."""
-    stack = [(child, function) for child in function.body.children]
+    stack = [(child, function) for child in children(function.body)]
     while stack:
         node, parent = stack.pop()
         yield node, parent
-        stack.extend((child, node) for child in node.children)
+        stack.extend((child, node) for child in children(node))
 
 
 def returned_values(function: cst.FunctionDef) -> List[cst.BaseExpression]:
     """The values of the function's own `return` statements (not those of nested scopes)."""
     found = []
-    stack = list(function.body.children)
+    stack = children(function.body)
     while stack:
         node = stack.pop()
         if isinstance(node, _SCOPES):
             continue
         if isinstance(node, cst.Return) and node.value is not None:
             found.append(node.value)
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 

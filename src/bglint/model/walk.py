@@ -9,7 +9,7 @@ punctuation fields are skipped: no rule reads them while collecting.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -33,6 +33,20 @@ def _fields(node_type: type) -> Tuple[str, ...]:
         )
         _FIELDS[node_type] = names
     return names
+
+
+def children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The child nodes that can hold code, in field order, for the hand-rolled walks of
+    model/flow.py. LibCST's `node.children` runs its visitor machinery on every call: on the
+    medium corpus, BG402's name look-ups spent 0.25 s of the rules' 0.42 s in it."""
+    found: List[cst.CSTNode] = []
+    for field_name in _fields(type(node)):
+        value = getattr(node, field_name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(child for child in value if isinstance(child, cst.CSTNode))
+    return found
 
 
 class Walker:
