@@ -12,19 +12,14 @@ The test here is the model's own (model/params.py `classify_param`, model/proven
 annotation names `UploadFile` or `Request` (through the module's imports and aliases), or when
 the `Depends(...)` that fills it (its default, in `Annotated[...]`, or in a type alias, also
 imported) names a project generator function, or a name the function binds itself (a local
-import, a nested def), which only the view can resolve. Then the work must reach such a
-parameter: the spawn call mentions it, or a name bound from it (by any assignment, loop or
-`with` of the function, in any order), or a nested def that mentions one. The model follows
-only plain aliases and loop elements, so this is wider too.
+import, a nested def), which only the view can resolve.
 """
 
 from __future__ import annotations
 
-import ast
 import re
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 
-from bglint.edits import split_lines
 from bglint.index.facts import DependencyRef, FunctionSummary, Holder, ModuleSummary, Param, Site
 from bglint.index.names import DEPENDS
 
@@ -43,42 +38,26 @@ _MAX_ALIAS_DEPTH = 4
 def holders_to_view(index: "Index", module: ModuleSummary, kinds: Iterable[str]) -> List[Holder]:
     """The holders of `module`'s sites of `kinds` that the rules need a view of, in file order."""
     kinds = frozenset(kinds)
-    trees: Dict[Holder, Optional[ast.AST]] = {}  # each holder parsed once, for its spawn sites
     holders = {
         site.holder
         for site in module.sites
-        if site.kind in kinds
-        and (site.kind != "spawn" or spawn_may_matter(index, module, site, trees))
+        if site.kind in kinds and (site.kind != "spawn" or spawn_may_matter(index, module, site))
     }
     return sorted(holders, key=lambda holder: (holder.start_line, holder.end_line))
 
 
-def spawn_may_matter(
-    index: "Index", module: ModuleSummary, site: Site, trees: Optional[Dict] = None
-) -> bool:
+def spawn_may_matter(index: "Index", module: ModuleSummary, site: Site) -> bool:
     """Whether the spawned work at `site` can receive an upload, the request or the value of a
-    dependency with cleanup: whether it reaches a parameter, of a function around it, that can
-    hold one. `trees` keeps the holders parsed for other sites of the same module."""
+    dependency with cleanup: whether a parameter of a function around it can hold one."""
     chain = _enclosing(module, site.line)
     imports: Dict[str, str] = {}
     for function in chain:
         imports.update(function.body.imports)
-    names = {
-        param.name
+    return any(
+        _param_may_matter(index, module, function, param, chain, imports)
         for function in chain
         for param in function.params
-        if _param_may_matter(index, module, function, param, chain, imports)
-    }
-    if not names:
-        return False
-    trees = {} if trees is None else trees
-    if site.holder not in trees:
-        trees[site.holder] = _parse_holder(index.text_of(module), site.holder)
-    tree = trees[site.holder]
-    if tree is None:
-        return True  # no text to look at (there always is one): the view decides
-    row = site.line - site.holder.start_line + 1 + site.holder.indented
-    return _reaches(tree, (row, site.col), names)
+    )
 
 
 def _enclosing(module: ModuleSummary, line: int) -> List[FunctionSummary]:
@@ -185,64 +164,3 @@ def _bound_in(dotted: str, module: ModuleSummary, chain: Sequence[FunctionSummar
 
 def _is_dotted(text: str) -> bool:
     return all(part.isidentifier() for part in text.split("."))
-
-
-# -- does the work reach such a parameter ---------------------------------------------------------
-def _parse_holder(text: Optional[str], holder: Holder) -> Optional[ast.AST]:
-    """The holder's own source, parsed (under `if True:` when indented, as views are)."""
-    if text is None:
-        return None
-    lines = split_lines(text)
-    body = "".join(lines[holder.start_line - 1 : holder.end_line])
-    try:
-        return ast.parse("if True:\n" + body if holder.indented else body)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-
-
-Bindings = List[Tuple[Set[str], Set[str]]]
-
-
-def _bindings(tree: ast.AST) -> Tuple[Bindings, Dict[Tuple[int, int], ast.Call]]:
-    """(names bound, names they are bound from) for every binding in `tree`, a nested def or
-    class bound from every name it mentions; and the calls, by position."""
-    bound: Bindings = []
-    calls: Dict[Tuple[int, int], ast.Call] = {}
-    for node in ast.walk(tree):
-        pairs: Sequence[Tuple[ast.AST, ast.AST]] = ()
-        if isinstance(node, ast.Call):
-            calls[(node.lineno, node.col_offset)] = node
-        elif isinstance(node, ast.Assign):
-            pairs = [(target, node.value) for target in node.targets]
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
-            pairs = [(node.target, node.value)] if node.value is not None else ()
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            pairs = [(node.target, node.iter)]
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            pairs = [(node.optional_vars, node.context_expr)]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.append(({node.name}, _names(node)))
-        for target, value in pairs:
-            bound.append((_names(target), _names(value)))
-    return bound, calls
-
-
-def _reaches(tree: ast.AST, position: Tuple[int, int], names: Set[str]) -> bool:
-    """Whether the call at `position` mentions one of `names` or a name bound from them."""
-    bound, calls = _bindings(tree)
-    call = calls.get(position)
-    if call is None:
-        return True  # not where the summary put it: the view decides
-    reached = set(names)
-    grown = True
-    while grown:
-        grown = False
-        for targets, sources in bound:
-            if sources & reached and not targets <= reached:
-                reached |= targets
-                grown = True
-    return bool(_names(call) & reached)
-
-
-def _names(node: ast.AST) -> Set[str]:
-    return {child.id for child in ast.walk(node) if isinstance(child, ast.Name)}
