@@ -35,21 +35,21 @@ def fingerprint(path: str) -> str:
 
 @lru_cache(maxsize=None)
 def _folder(folder: str) -> str:
+    """The pin files of `folder` and of its parents up to the project root (each folder is
+    looked at once per run, however many folders below it hold files with sites)."""
     parts: List[str] = []
-    current = folder
-    while True:
-        names = list(PIN_FILES) + sorted(glob.glob(os.path.join(current, "requirements*.txt")))
-        for name in names:
-            full = os.path.join(current, name)
-            stat = _stat(full)
-            if stat[1] >= 0:
-                parts.append(f"{full}:{stat[0]}:{stat[1]}")
-        parent = os.path.dirname(current)
-        if parent == current or any(
-            os.path.exists(os.path.join(current, m)) for m in PROJECT_MARKERS
-        ):
-            return ";".join(parts)
-        current = parent
+    names = list(PIN_FILES) + sorted(glob.glob(os.path.join(folder, "requirements*.txt")))
+    for name in names:
+        full = os.path.join(folder, name)
+        stat = _stat(full)
+        if stat[1] >= 0:
+            parts.append(f"{full}:{stat[0]}:{stat[1]}")
+    parent = os.path.dirname(folder)
+    if parent != folder and not any(
+        os.path.exists(os.path.join(folder, m)) for m in PROJECT_MARKERS
+    ):
+        parts.append(_folder(parent))
+    return ";".join(parts)
 
 
 @lru_cache(maxsize=1)
