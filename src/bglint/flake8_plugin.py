@@ -66,6 +66,7 @@ class BglintChecker:
         if not may_hold_site(text.encode("utf-8", "surrogatepass"), ALL_KINDS, _WORDS):
             return
         from bglint.config import settings_for_file
+        from bglint.workers import gc_paused
 
         settings, excluded = settings_for_file(self.filename)
         if excluded:
@@ -75,7 +76,9 @@ class BglintChecker:
             if BglintChecker._engine_class is None:
                 BglintChecker._engine_class = _load_engine()
             engine = self._engines[settings] = BglintChecker._engine_class(settings)
-        result = engine.check_bytes(_encode(self.lines, text), self.filename)
+        with gc_paused():
+            result = engine.check_bytes(_encode(self.lines, text), self.filename)
+        gc.freeze()  # what the engine keeps (its index) is never walked by a collection again
         for diagnostic in result.diagnostics:
             text = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.start.row, diagnostic.start.column - 1, text, type(self)
