@@ -142,6 +142,8 @@ def _write_pickle(folder: str, path: str, data: dict) -> None:
 
 
 class Cache:
+    stat_of = staticmethod(stat_of)  # for the engine, which imports this module only to cache
+
     def __init__(self, folder: str, key: str) -> None:
         self.path = os.path.join(folder, __version__, f"{key}.pickle")
         self.folder = folder

@@ -14,7 +14,6 @@ with `pathspec` as `.gitignore` files are. No LibCST.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -347,6 +346,13 @@ def check_selectors(items: Sequence[str], name: str) -> Tuple[str, ...]:
     return tuple(items)
 
 
+def _difflib():
+    """difflib, for the "did you mean" hints of a configuration error: only then imported."""
+    import difflib
+
+    return difflib
+
+
 def closest_code(text: str) -> Optional[str]:
     """The valid code nearest to `text` (a mistyped code or a rule name), for error messages."""
     codes = catalogue.rule_names()
@@ -356,18 +362,22 @@ def closest_code(text: str) -> Optional[str]:
     wanted = text.upper()
     scored = [
         # a swapped pair of digits (`BG110` for `BG101`) is the likeliest typo
-        (sorted(code) == sorted(wanted), difflib.SequenceMatcher(None, wanted, code).ratio(), code)
+        (
+            sorted(code) == sorted(wanted),
+            _difflib().SequenceMatcher(None, wanted, code).ratio(),
+            code,
+        )
         for code in codes
     ]
     best = max(scored, default=None)
     if best is not None and best[1] >= 0.5:
         return best[2]
-    found = difflib.get_close_matches(text.lower(), list(by_name), n=1, cutoff=0.6)
+    found = _difflib().get_close_matches(text.lower(), list(by_name), n=1, cutoff=0.6)
     return by_name[found[0]] if found else None
 
 
 def _hint(key: str, valid: Sequence[str]) -> str:
-    found = difflib.get_close_matches(key.replace("_", "-").lower(), valid, n=1, cutoff=0.5)
+    found = _difflib().get_close_matches(key.replace("_", "-").lower(), valid, n=1, cutoff=0.5)
     return f"; did you mean `{found[0]}`?" if found else f" (valid keys: {', '.join(valid)})"
 
 

@@ -21,6 +21,8 @@ class Applicability(str, enum.Enum):
 
 @dataclass(frozen=True, order=True)
 class Location:
+    """A position: 1-based row (as Python's tokenizer counts lines) and 1-based column."""
+
     row: int
     column: int
 
@@ -36,6 +38,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """Edits that resolve a finding, with a title for the user and how safe they are."""
+
     title: str
     applicability: Applicability
     edits: Tuple[Edit, ...]
@@ -43,6 +47,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One finding: the rule, where, the message, and the fix when there is one."""
+
     code: str
     name: str
     message: str

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bglint import catalogue, findings, noqa, workers
-from bglint.cache import Cache, Stat, stat_of
 from bglint.config import per_file_ignored
 from bglint.diagnostics import Diagnostic, FileResult, Fix
 from bglint.discovery import UsageError, discover
@@ -37,7 +36,10 @@ from bglint.source import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from bglint.cache import Cache
     from bglint.index import Index
+
+Stat = Tuple[int, int]  # bglint.cache.Stat, which a run without the cache never imports
 
 __all__ = ["RunResult", "UsageError", "Engine", "check_files", "check_paths", "check_source"]
 
@@ -63,6 +65,8 @@ class _OverTime(Exception):
 
 @dataclass
 class RunResult:
+    """Every file's result, in the order of the files."""
+
     files: List[FileResult] = field(default_factory=list)
 
     @property
@@ -150,8 +154,9 @@ class Engine:
     def cached(self, path: str) -> Tuple[Optional[FileResult], Optional[bytes], Optional[Stat]]:
         """The cached result, or the bytes read to decide there is none; and the file's stat
         (None when not caching)."""
-        caching = self.cache is not None and self.settings.fix_mode is FixMode.NONE
-        file_stat = stat_of(path) if caching else None
+        if self.cache is None or self.settings.fix_mode is not FixMode.NONE:
+            return None, None, None
+        file_stat = self.cache.stat_of(path)
         if file_stat is None:
             return None, None, None
         result, raw = self._from_cache(path, file_stat)
@@ -392,9 +397,11 @@ def start_run() -> None:
         versions.forget_pins()
 
 
-def _cache_for(settings: Settings, use_cache: bool) -> Optional[Cache]:
+def _cache_for(settings: Settings, use_cache: bool) -> Optional["Cache"]:
     if not use_cache or settings.fix_mode is not FixMode.NONE:
         return None
+    from bglint.cache import Cache  # pickle and hashlib: 9 ms a run without the cache saves
+
     return Cache.for_run(repr(settings))
 
 

@@ -18,6 +18,8 @@ DEFAULT_SELECT: Tuple[str, ...] = ("BG",)
 
 @dataclass(frozen=True)
 class Settings:
+    """What a file is checked with: the resolved configuration (bglint.config builds it)."""
+
     select: Tuple[str, ...] = DEFAULT_SELECT
     extend_select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()

@@ -24,6 +24,8 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class SourceFile:
+    """A file's bytes and their decoded text, with what writing it back must keep."""
+
     path: str
     raw: bytes
     text: str
