@@ -24,11 +24,6 @@ from bglint import catalogue
 from bglint.discovery import DEFAULT_EXCLUDES, Patterns, UsageError, is_bare_name
 from bglint.settings import DEFAULT_SELECT, FixMode, Settings, is_selector
 
-try:
-    import tomllib
-except ImportError:  # Python < 3.11
-    import tomli as tomllib  # type: ignore[no-redef]
-
 CONFIG_FILES = ("bglint.toml", "pyproject.toml")
 _SELECTOR_KEYS = ("select", "ignore", "extend-select")
 _PATTERN_KEYS = ("exclude", "extend-exclude")
@@ -205,6 +200,10 @@ def config_for(
 
 
 def _read_toml(path: str) -> dict:
+    try:  # imported here: a run without a configuration file never needs it (5 ms)
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib  # type: ignore[no-redef]
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
