@@ -111,6 +111,8 @@ SES_SERVICES = frozenset({"ses", "sesv2"})
 
 @dataclass(frozen=True)
 class Effect:
+    """One effect a task function has, directly or through the functions it calls."""
+
     kind: (
         str  # blocking | email | payment | retry | retry-loop | endless-loop | durable-call | raise
     )
@@ -128,6 +130,8 @@ class Effect:
 
 @dataclass(frozen=True)
 class Effects:
+    """What a task function does that matters after the response: blocking, durable, raising."""
+
     blocking: Tuple[Effect, ...] = ()
     durable: Tuple[Effect, ...] = ()
     raising: Tuple[Effect, ...] = ()  # raises not caught by a broad `except` on the way

@@ -8,6 +8,8 @@ from typing import Dict, List, Optional, Tuple
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of a function, with its annotation and default as source text."""
+
     name: str
     kind: str  # "posonly" | "pos" | "vararg" | "kwonly" | "varkw"
     has_default: bool
@@ -56,6 +58,8 @@ class ExceptionHandlerRef:
 
 @dataclass
 class FunctionSummary:
+    """A function or method of the module: its signature, shape and own-body facts."""
+
     name: str
     qualname: str  # dotted within the module: "Mailer.send", "outer.inner"
     start_line: int  # first decorator line
@@ -85,6 +89,8 @@ class FunctionSummary:
 
 @dataclass
 class ClassSummary:
+    """A module-level class: its bases as written and its method names."""
+
     name: str
     bases: Tuple[str, ...]
     methods: Tuple[str, ...]
@@ -102,6 +108,8 @@ class Holder:
 
 @dataclass(frozen=True)
 class Site:
+    """Where background work is scheduled or spawned, and the code a view parses for it."""
+
     kind: str  # add_task | background_task | background_kw | background_attr | spawn | file_read
     line: int
     col: int
@@ -123,6 +131,8 @@ class DependencyRef:
 
 @dataclass(frozen=True)
 class Route:
+    """`app.add_api_route(path, endpoint)` and the like: a function registered as an endpoint."""
+
     function: str
     owner: str  # the app / router expression, as written
     method: str  # get, post, websocket, api_route, add_api_route, ...
@@ -130,6 +140,8 @@ class Route:
 
 @dataclass
 class ModuleSummary:
+    """Everything the index knows of one module, from one `ast` traversal: small, picklable."""
+
     name: str
     path: str
     is_package: bool

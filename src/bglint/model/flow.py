@@ -25,6 +25,8 @@ _TRIES = (cst.Try, cst.TryStar)
 
 @dataclass(frozen=True)
 class _Level:
+    """One block on the way from a function's body down to a statement."""
+
     statements: Sequence[cst.CSTNode]
     index: int
     owner: Optional[cst.CSTNode]  # the compound statement whose block this is

@@ -56,6 +56,8 @@ class Dependency:
 
 @dataclass(frozen=True)
 class Origin:
+    """Where a request-scoped value comes from: the parameter, and the dependency behind it."""
+
     kind: str  # upload | upload_file | upload_list | upload_element | request | dependency
     param: str  # the parameter the value comes from
     scope: Scope = field(repr=False, compare=False)

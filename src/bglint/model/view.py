@@ -52,6 +52,8 @@ class BackgroundAssign:
 
 @dataclass
 class View:
+    """One holder parsed with LibCST, with its scopes and the sites the rules read."""
+
     path: str
     module: ModuleSummary
     holder: Holder

@@ -45,6 +45,8 @@ class TextFix:
 
 @dataclass(frozen=True)
 class Finding:
+    """What a rule reports: the node, the message, and the fix when there is one."""
+
     code: str
     name: str
     message: str

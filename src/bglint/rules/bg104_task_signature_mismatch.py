@@ -21,6 +21,8 @@ PARTIAL_CALL = m.Call(args=[m.Arg(keyword=None, star=""), m.ZeroOrMore()])
 
 @dataclass
 class _Given:
+    """The arguments a task call gives: how many positional, which keywords."""
+
     positional: int = 0
     keywords: List[str] = field(default_factory=list)
     soft_keywords: Set[str] = field(default_factory=set)  # partial's keywords: may be overridden
