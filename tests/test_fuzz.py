@@ -26,6 +26,7 @@ from typing import List
 
 import hypothesmith
 import pytest
+from harness import SIGNUP
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
@@ -68,19 +69,7 @@ FIXABLE_SEEDS = sorted(
     if not p.name.endswith("fixed.py")
     and any(p.with_name(p.stem + end).exists() for end in (".fixed.py", ".unsafe-fixed.py"))
 )
-ENDPOINT_HEAD = """\
-from fastapi import BackgroundTasks, FastAPI
-
-app = FastAPI()
-
-
-def send_welcome(email: str) -> None:
-    print(email)
-
-
-@app.post("/signup")
-def signup(email: str, background_tasks: BackgroundTasks):
-"""
+ENDPOINT_HEAD = SIGNUP[: SIGNUP.index("    background_tasks.add_task")]  # up to the body
 ENDPOINT_TAIL = "    background_tasks.add_task(send_welcome(email))\n    return {'ok': True}\n"
 # text a mutation may drop in: pieces of the code the rules look at, and plain noise
 SNIPPETS = [

@@ -5,26 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness import cli_runner
+from harness import SIGNUP, cli_runner
 from integration import APP, make_project
 
 from bglint.cli import main
 
-SIGNUP = """\
-from fastapi import BackgroundTasks, FastAPI
-
-app = FastAPI()
+CALL = "background_tasks.add_task(send_welcome(email))"
 
 
-def send_welcome(email: str) -> None:
-    print(email)
-
-
-@app.post("/signup")
-def signup(email: str, background_tasks: BackgroundTasks):
-    background_tasks.add_task(send_welcome(email)){comment}
-    return {{"ok": True}}
-"""
+def signup(comment: str) -> str:
+    """harness.SIGNUP with `comment` ending its (BG101) task line."""
+    assert CALL in SIGNUP
+    return SIGNUP.replace(CALL, CALL + comment)
 
 
 def bglint(tmp_path: Path, *args: str):
@@ -46,7 +38,7 @@ def test_noqa_forms_as_in_flake8(tmp_path):
         ("  # noqa: BG104", False),
         ("  # noqa: E501", False),
     ]:
-        (tmp_path / "app.py").write_text(SIGNUP.format(comment=comment))
+        (tmp_path / "app.py").write_text(signup(comment))
         result = bglint(tmp_path, "--isolated", ".")
         assert result.exit_code == (0 if silenced else 1), comment
 
@@ -99,6 +91,6 @@ def test_unused_noqa_in_a_file_without_sites(tmp_path):
 
 
 def test_unused_noqa_after_fix_refers_to_the_fixed_text(tmp_path):
-    (tmp_path / "app.py").write_text(SIGNUP.format(comment="  # noqa: BG102"))
+    (tmp_path / "app.py").write_text(signup("  # noqa: BG102"))
     result = bglint(tmp_path, "--isolated", "--fix", "--report-unused-noqa", ".")
     assert "app.py:12:53: unused `# noqa` code `BG102`" in result.stdout
