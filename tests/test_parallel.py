@@ -1,8 +1,9 @@
 """Worker processes and the cache never change what bglint finds (issue 10).
 
-Every fixture, in one run: one process, worker processes (forced even for little work), a
-cached run that writes the cache and one that reads it all give the same findings in the same
-order, and the same fixes. A cross-module project whose imported module changes between runs
+Every fixture, in one run: one process, worker processes (forced even for little work,
+started after the prefilter or before it, with files sent as found or at the end), a cached
+run that writes the cache and one that reads it all give the same findings in the same order,
+and the same fixes. A cross-module project whose imported module changes between runs
 gives, with workers and the cache, what a fresh single-process run gives.
 """
 
@@ -60,7 +61,9 @@ def test_workers_and_cache_find_what_one_process_finds(
     assert run(fixtures, jobs=2) == (single, {})  # workers started after the prefilter
     monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 1 << 40)
     monkeypatch.setattr(workers, "EARLY_START_BYTES", 0)
-    assert run(fixtures, jobs=2) == (single, {})  # workers started before it
+    assert run(fixtures, jobs=2) == (single, {})  # workers started before it, files sent last
+    monkeypatch.setattr(workers, "SEND_NOW_BYTES", 0)
+    assert run(fixtures, jobs=2) == (single, {})  # each file sent as the prefilter passes it
     assert len(here) == 1, "the files with sites went to workers"
     assert run(fixtures, jobs=2, use_cache=True) == (single, {})  # writes the cache
     assert (fixtures / ".bglint_cache").is_dir()
@@ -106,10 +109,15 @@ def test_changed_imported_module_with_workers_and_cache(shop: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "darwin" or os.name != "posix", reason="needs fork")
+@pytest.mark.parametrize("streamed", [False, True], ids=["sent-at-the-end", "sent-as-found"])
 def test_a_worker_that_dies_costs_its_file_a_finding_not_the_run(
-    fixtures: Path, monkeypatch: pytest.MonkeyPatch
+    fixtures: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
 ) -> None:
     from bglint.runner import Engine
+
+    if streamed:  # workers run before the prefilter; each file goes to them when it passes
+        monkeypatch.setattr(workers, "EARLY_START_BYTES", 0)
+        monkeypatch.setattr(workers, "SEND_NOW_BYTES", 0)
 
     check_bytes = Engine.check_bytes
 
