@@ -49,6 +49,14 @@ def _load_engine():
     return Engine
 
 
+def _freeze() -> None:
+    """Keep what the engine holds (its index) out of every later collection. Collected first,
+    so that no garbage is frozen with it; everything older is frozen already, so the collection
+    walks only what is new since the last file with sites."""
+    gc.collect()
+    gc.freeze()
+
+
 class BglintChecker:
     name = "bglint"
     version = __version__
@@ -78,7 +86,7 @@ class BglintChecker:
             engine = self._engines[settings] = BglintChecker._engine_class(settings)
         with gc_paused():
             result = engine.check_bytes(_encode(self.lines, text), self.filename)
-        gc.freeze()  # what the engine keeps (its index) is never walked by a collection again
+        _freeze()
         for diagnostic in result.diagnostics:
             text = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.start.row, diagnostic.start.column - 1, text, type(self)
