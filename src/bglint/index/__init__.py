@@ -26,7 +26,7 @@ from bglint.index.facts import (
     Site,
 )
 from bglint.index.modules import find_module_file, module_name, search_roots
-from bglint.index.names import API_ROUTER, FASTAPI_APP
+from bglint.index.names import API_ROUTER, FASTAPI_APP, is_dotted
 from bglint.index.summary import summarize
 from bglint.source import SourceError, read_source
 
@@ -164,7 +164,7 @@ class Index:
             return module.imports[head] + suffix
         if head in module.aliases and depth < _MAX_DEPTH:
             value = module.aliases[head]
-            if _is_dotted(value):
+            if is_dotted(value):
                 return self._qualify(module, value, depth + 1) + suffix
         if head in module.functions or head in module.classes or head in module.instances:
             return f"{module.name}.{dotted}"
@@ -215,7 +215,7 @@ class Index:
                 if method is not None:
                     return Target("method", qualname, function=method, module=owner.module)
             return UNKNOWN
-        if head in module.imports or (head in module.aliases and _is_dotted(module.aliases[head])):
+        if head in module.imports or (head in module.aliases and is_dotted(module.aliases[head])):
             target = self._qualify(module, ".".join(rest), depth)
             return self._resolve_qualified(target, module, depth + 1)
         if head in module.aliases and len(rest) == 1:  # `DB = Annotated[Session, Depends(...)]`
@@ -256,12 +256,8 @@ class Index:
             return own
         via_alias = []
         for name in {p.annotation.split("[")[0] for p in summary.params if p.annotation}:
-            target = self.resolve(module, name) if _is_dotted(name) else UNKNOWN
+            target = self.resolve(module, name) if is_dotted(name) else UNKNOWN
             if target.kind == "alias":
                 alias = target.qualname.rpartition(".")[2]
                 via_alias += [d for d in target.module.dependencies if d.alias == alias]
         return own + via_alias
-
-
-def _is_dotted(text: str) -> bool:
-    return all(part.isidentifier() for part in text.split("."))

@@ -84,6 +84,11 @@ WEBSOCKET_ROUTES = frozenset(
 )
 
 
+def is_dotted(text: str) -> bool:
+    """Whether `text` is a name or a dotted name (`get_db`, `deps.get_db`), nothing else."""
+    return all(part.isidentifier() for part in text.split("."))
+
+
 def dotted_name(node: Optional[ast.AST]) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain of the stdlib `ast`, else None (as written, before
     the import table resolves it)."""

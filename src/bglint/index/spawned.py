@@ -21,7 +21,7 @@ import re
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 
 from bglint.index.facts import DependencyRef, FunctionSummary, Holder, ModuleSummary, Param, Site
-from bglint.index.names import DEPENDS
+from bglint.index.names import DEPENDS, is_dotted
 
 if TYPE_CHECKING:  # pragma: no cover
     from bglint.index import Index
@@ -126,7 +126,7 @@ def _alias_may_clean_up(
     index: "Index", module: ModuleSummary, annotation: str, chain: Sequence[FunctionSummary]
 ) -> bool:
     """`db: DB` with `DB = Annotated[Session, Depends(get_db)]` here or in another module."""
-    if not _is_dotted(annotation):
+    if not is_dotted(annotation):
         return False
     if _bound_in(annotation, module, chain):
         return True  # bound in the function: only the view can tell
@@ -146,7 +146,7 @@ def _may_clean_up(
 ) -> bool:
     """Whether `Depends(target)` can be a dependency with cleanup: a project generator function,
     or a name bound inside the functions around the site (only the view resolves those)."""
-    if not target or not _is_dotted(target):
+    if not target or not is_dotted(target):
         return False  # `Depends()`, `Depends(make())`: the model finds no function either
     if _bound_in(target, module, chain):
         return True
@@ -160,7 +160,3 @@ def _bound_in(dotted: str, module: ModuleSummary, chain: Sequence[FunctionSummar
         head in dict(function.body.imports) or f"{function.qualname}.{head}" in module.functions
         for function in chain
     )
-
-
-def _is_dotted(text: str) -> bool:
-    return all(part.isidentifier() for part in text.split("."))
