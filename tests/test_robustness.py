@@ -117,6 +117,12 @@ CONTENTS = [
         "skipped:too deeply nested",
     ),
     (
+        # `'x' + 'x' + ...` nests one level a term: `ast.parse` takes it, the index must too
+        "long-concatenation-beside-the-site",
+        SIGNUP.encode() + b"LONG = " + b"'x' + " * 900 + b"'x'\n",
+        "BG101@12:31",
+    ),
+    (
         "very-long-line-in-the-function",
         SIGNUP.replace("    return {", "    text = '" + "y" * 100_000 + "'\n    return {").encode(),
         "BG101@12:31",
@@ -202,6 +208,20 @@ def test_odd_contents_end_in_findings_a_bg000_or_a_skip(raw, expected):
     else:
         assert result.diagnostics == []
         assert detail in result.skipped
+
+
+def test_a_function_too_deep_for_the_walks_costs_that_function_only():
+    # `ast.parse` and the index take 1,500 terms; LibCST's tree of the function is walked
+    # recursively, so that function gets a BG000 and the rest of the file is still analysed
+    deep = "    y = " + "'x' + " * 1500 + "'x'\n"
+    other = (
+        "\n\ndef other(background_tasks: BackgroundTasks):\n    background_tasks.add_task(print)\n"
+    )
+    result = lint((SIGNUP + other + deep + other.replace("other", "third")).encode())
+    found = [(d.code, d.start.row) for d in result.diagnostics]
+    assert found == [("BG101", SITE[0]), ("BG000", SIGNUP.count("\n") + 3)]
+    assert "`other` nests too deeply to analyse" in result.diagnostics[1].message
+    assert internal_errors(result) == []
 
 
 @pytest.mark.parametrize(
@@ -316,19 +336,24 @@ def test_errors_python_finds_only_when_compiling_do_not_stop_the_analysis(tail):
     ids=["150-nested-brackets", "300-chained-calls", "500-term-concatenation"],
 )
 def test_nesting_deeper_than_the_analysis_recurses_is_skipped_or_analysed(site):
-    """Python parses these; LibCST and bglint's `ast` walkers recurse once or more per level
-    and may run out of stack (how deep depends on the Python version): the file is then skipped
-    with a warning. Either way no crash, no internal error, no fix of a file not analysed."""
+    """Python parses these; LibCST and bglint's walkers recurse once or more per level and may
+    run out of stack (how deep depends on the Python version): the file is then skipped with a
+    warning, or, past the index, the function gets a BG000. Either way no crash, no internal
+    error, no fix of code not analysed."""
     raw = SIGNUP.replace("background_tasks.add_task(send_welcome(email))", site).encode()
     assert _parser_error_row(raw) is None
     for mode in (FixMode.NONE, FixMode.SAFE):
         result = lint(raw, mode)
         assert internal_errors(result) == []
+        codes = [d.code for d in result.diagnostics]
         if result.skipped is not None:
             assert result.skipped.startswith("too deeply nested to analyse")
             assert (result.diagnostics, result.fixed_source) == ([], None)
+        elif codes == ["BG000"]:
+            assert "`signup` nests too deeply to analyse" in result.diagnostics[0].message
+            assert result.fixed_source is None
         elif mode is FixMode.NONE:
-            assert [d.code for d in result.diagnostics] == ["BG101"]
+            assert codes == ["BG101"]
 
 
 def test_a_file_over_the_size_limit_is_one_bg000_read_no_further(tmp_path):

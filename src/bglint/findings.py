@@ -51,6 +51,15 @@ def view_too_large(path: str, holder, size: int, limit: int) -> Diagnostic:
     return syntax_error(path, holder.start_line, 1, message)
 
 
+def too_deep(path: str, holder) -> Diagnostic:
+    what = f"`{holder.function}`" if holder.function else "this statement"
+    message = (
+        f"{what} nests too deeply to analyse (Python's recursion limit: a very long chain of "
+        "operators or calls?); its background work was not checked"
+    )
+    return syntax_error(path, holder.start_line, 1, message)
+
+
 def to_diagnostics(view, findings) -> Iterable[Diagnostic]:
     from libcst.metadata import MetadataWrapper, PositionProvider
 

@@ -336,7 +336,13 @@ class Engine:
             if size > MAX_VIEW_CHARS:
                 found.append(findings.view_too_large(path, holder, size, MAX_VIEW_CHARS))
                 continue
-            found.extend(self._check_holder(path, lines, summary, holder))
+            try:
+                found.extend(self._check_holder(path, lines, summary, holder))
+            except Exception as err:  # LibCST and the walks recurse: one holder, not the file
+                if not _out_of_stack(err):
+                    raise
+                self.index.forget_unfinished()
+                found.append(findings.too_deep(path, holder))
         self.silenced = [(d.start.row, d.code) for d in found if _is_suppressed(d, lines)]
         found = [d for d in found if not _is_suppressed(d, lines)]
         return sorted(set(found), key=lambda d: d.sort_key)
@@ -366,6 +372,17 @@ class Engine:
         diagnostics = list(findings.to_diagnostics(view, found))
         self.seconds["positions and fixes"] += time.perf_counter() - checked
         return diagnostics
+
+
+def _out_of_stack(err: Optional[BaseException]) -> bool:
+    """A RecursionError, or an error raised while one unwound: LibCST's position codegen turns
+    it into a KeyError in a context manager's cleanup."""
+    seen = 0
+    while err is not None and seen < 8:
+        if isinstance(err, RecursionError):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
 
 
 def _read_regular_file(path: str) -> Optional[bytes]:

@@ -90,6 +90,14 @@ class Index:
         self.fastapi_version: Optional[str] = None  # config `fastapi-version`, set by the engine
         self.summary_store = None  # get(path, key) / put(path, key, summary), set by the engine
 
+    def forget_unfinished(self) -> None:
+        """Drop the look-ups an exception cut short: each is `None` in its memo while it runs,
+        which a recursive call reads as "nothing more". Answers that are `None` are only
+        looked up again."""
+        for memo in (self.memo, self.effects_memo):
+            for key in [key for key, value in memo.items() if value is None]:
+                del memo[key]
+
     # -- building ----------------------------------------------------------------------------
     def add(self, path: str, text: str) -> ModuleSummary:
         """Summarise a file; raises SyntaxError (or ValueError for NUL bytes) when it does not

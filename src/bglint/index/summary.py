@@ -169,6 +169,18 @@ class _Collector(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:
         pass  # a leaf; NodeVisitor's own method runs deprecation shims for every literal
 
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        """`a + b + c + ...` nests to the left, one level a term: walked down that spine in a
+        loop, so a long concatenation (generated SQL, a 500-line string) cannot exhaust the
+        recursion limit that `ast.parse` itself stays under. Same order as recursion."""
+        spine = []
+        while isinstance(node, ast.BinOp):
+            spine.append(node)
+            node = node.left
+        self.visit(node)
+        for operation in reversed(spine):
+            self.visit(operation.right)
+
     def __init__(self, summary: ModuleSummary) -> None:
         self._dispatch: Dict[type, Callable[[ast.AST], None]] = {}
         self.summary = summary
