@@ -238,11 +238,11 @@ def test_each_fix_reparses_alone_and_changes_nothing_outside_its_edit_ranges(raw
         return [(_offset(starts, e.start), _offset(starts, e.end)) for e in fix.edits]
 
     for fix in fixes:
-        new_text, count = apply_fixes(text, [fix])
+        new_text, count, _ = apply_fixes(text, [fix])
         assert count == 1, f"{fix.title!r} was dropped: alone, its result does not parse"
         assert new_text != text, f"{fix.title!r} changes nothing"
         assert _kept_outside(text, new_text, spans(fix)), f"{fix.title!r} edits outside its edits"
-    new_text, count = apply_fixes(text, fixes)
+    new_text, count, _ = apply_fixes(text, fixes)
     assert count >= 1
     assert _kept_outside(text, new_text, [span for fix in fixes for span in spans(fix)])
 

@@ -456,10 +456,10 @@ def test_an_exception_while_indexing_becomes_a_bg000_and_fix_skips_the_file(tmp_
     (tmp_path / "b_fine.py").write_text(SIGNUP)
     original = Index.add
 
-    def explode(self, path, text):
+    def explode(self, path, text, tree=None):
         if path.endswith("a_boom.py"):
             raise IndexError("list index out of range")
-        return original(self, path, text)
+        return original(self, path, text, tree)
 
     monkeypatch.setattr(Index, "add", explode)
     monkeypatch.chdir(tmp_path)

@@ -36,6 +36,8 @@ from bglint.source import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import ast
+
     from bglint.cache import Cache
     from bglint.index import Index
 
@@ -287,11 +289,11 @@ class Engine:
             fixes = [d.fix for d in diagnostics if self._applies(d.fix)]
             if not fixes:
                 break
-            new_text, count = apply_fixes(text, fixes)
+            new_text, count, tree = apply_fixes(text, fixes)
             if count == 0 or new_text == text:
                 break
             text, result.fixes_applied = new_text, result.fixes_applied + count
-            diagnostics = self.analyse(source.path, text)
+            diagnostics = self.analyse(source.path, text, tree)
         if text != source.text:
             result.fixed_source = text
         result.diagnostics = diagnostics
@@ -302,19 +304,20 @@ class Engine:
             return False
         return fix.applicability.value == "safe" or self.settings.fix_mode is FixMode.UNSAFE
 
-    def analyse(self, path: str, text: str) -> List[Diagnostic]:
-        """Findings for one decoded file, `per-file-ignores` and noqa applied, sorted."""
+    def analyse(self, path: str, text: str, tree: Optional[ast.Module] = None) -> List[Diagnostic]:
+        """Findings for one decoded file, `per-file-ignores` and noqa applied, sorted. `tree`:
+        the text's `ast` tree when the caller has it (a fix's re-parse check made it)."""
         ignored = per_file_ignored(path, self.settings)
         self.silenced = []
         if ignored and all(code.startswith(ignored) for code in self.codes):
             return []
-        return [d for d in self._analyse(path, text) if not d.code.startswith(ignored)]
+        return [d for d in self._analyse(path, text, tree) if not d.code.startswith(ignored)]
 
-    def _analyse(self, path: str, text: str) -> List[Diagnostic]:
+    def _analyse(self, path: str, text: str, tree: Optional[ast.Module]) -> List[Diagnostic]:
         from bglint.index.spawned import holders_to_view
 
         try:
-            summary = self.index.add(path, text)
+            summary = self.index.add(path, text, tree)
         except SyntaxError as err:
             message = f"SyntaxError: {err.msg}"
             return [findings.syntax_error(path, err.lineno or 1, err.offset or 1, message)]

@@ -99,10 +99,11 @@ class Index:
                 del memo[key]
 
     # -- building ----------------------------------------------------------------------------
-    def add(self, path: str, text: str) -> ModuleSummary:
+    def add(self, path: str, text: str, tree: Optional[ast.Module] = None) -> ModuleSummary:
         """Summarise a file; raises SyntaxError (or ValueError for NUL bytes) when it does not
         parse. The same text of the same file is parsed once per run: a module first summarised
-        as an import target is not parsed again when the run reaches it as a file."""
+        as an import target is not parsed again when the run reaches it as a file, nor is text
+        whose `tree` the caller has already parsed."""
         path = os.path.abspath(path)
         known = self._by_path.get(path)
         if known is not None and self._texts.get(path) == hash(text):
@@ -117,7 +118,8 @@ class Index:
                 self._sources[path] = text
                 return stored
         started = time.perf_counter()
-        tree = parse_module(text, path)
+        if tree is None:
+            tree = parse_module(text, path)
         parsed = time.perf_counter()
         self.files_parsed += 1
         self.bytes_parsed += len(text)
