@@ -75,12 +75,17 @@ def _children_cpu() -> float:
 
 
 def _children(pid: int) -> List[int]:
+    """The children of `pid`; none once it has exited (its /proc folder goes while it is read:
+    a sampler thread that let that through stopped and under-read the peak of that run)."""
     found: List[int] = []
-    for path in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(child) for child in path.read_text().split()]
-        except (OSError, ValueError):
-            pass
+    try:
+        for path in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                found += [int(child) for child in path.read_text().split()]
+            except (OSError, ValueError):
+                pass
+    except OSError:
+        pass
     return found
 
 

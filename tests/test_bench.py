@@ -52,3 +52,15 @@ def test_one_file_holds_sites_only_in_the_variant_with_sites(run):
         assert source.count("\n") >= 500
     assert may_hold_site(with_sites.encode())
     assert not may_hold_site(without.encode())
+
+
+def test_the_memory_sampler_outlives_a_process_that_exits_while_it_reads(run, monkeypatch):
+    import _measure
+
+    def vanished(self, pattern):
+        raise FileNotFoundError(2, "No such file or directory", str(self))
+
+    monkeypatch.setattr(_measure.Path, "glob", vanished)
+    assert _measure._children(1) == []
+    monkeypatch.setattr(_measure, "HAS_CHILDREN_FILES", True)
+    assert _measure.process_tree(1) == [1]
