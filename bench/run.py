@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,7 @@ RUFF_WARM = "ruff check --select FAST,ASYNC -q (warm cache)"
 FLAKE8_WITH = "flake8 --select BG (with bglint's plugin)"
 FLAKE8_WITHOUT = "flake8 --select BG (without it)"
 ONE_WITHOUT, ONE_WITH = "bglint, file without sites", "bglint, file with sites"
+PYTHON_ALONE = "python -c pass (the interpreter alone)"
 
 # flake8 started the same way with and without bglint's plugin: the plugin's added cost is the
 # difference. The second filters bglint out of flake8's plugin finder (flake8 >= 5).
@@ -235,6 +237,23 @@ def plugin_cost(series: Dict[str, Series], cpu: bool = True) -> Tuple[float, flo
     return 100 * (statistics.median(first) / statistics.median(second) - 1), min(pairs), max(pairs)
 
 
+def interpreter(bglint: List[str]) -> str:
+    """The Python that runs `bglint`: its script's `#!` line, else this one."""
+    if bglint[0] == sys.executable:
+        return sys.executable
+    try:
+        with open(bglint[0], "rb") as handle:
+            first = handle.readline()
+    except OSError:
+        return sys.executable
+    command = first[2:].decode(errors="replace").split() if first.startswith(b"#!") else []
+    if command and os.path.basename(command[0]) == "env":  # `#!/usr/bin/env python3`
+        command = [shutil.which(command[1]) or ""] if len(command) > 1 else []
+    if command and os.path.isfile(command[0]):
+        return command[0]
+    return sys.executable
+
+
 def time_one_file(bglint: List[str], ruff: Optional[str], env, repeat: int):
     with tempfile.TemporaryDirectory(prefix="bgbench-one-") as folder:
         paths = {}
@@ -252,6 +271,9 @@ def time_one_file(bglint: List[str], ruff: Optional[str], env, repeat: int):
             commands.append(
                 Command("ruff, file with sites", [*ruff_argv, str(paths[ONE_WITH])], folder, env)
             )
+        # the floor under both bglint rows: this interpreter starting and stopping, with its
+        # site-packages' .pth files (one that imports certifi costs 40 ms on a sandbox here)
+        commands.append(Command(PYTHON_ALONE, [interpreter(bglint), "-c", "pass"], folder, env))
         series = measure(commands, repeat)
     print_table(series, None)
     if series[ONE_WITH].warmup.output_bytes == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,15 @@ def test_the_memory_sampler_outlives_a_process_that_exits_while_it_reads(run, mo
     assert _measure._children(1) == []
     monkeypatch.setattr(_measure, "HAS_CHILDREN_FILES", True)
     assert _measure.process_tree(1) == [1]
+
+
+def test_the_interpreter_floor_is_the_python_bglint_runs_on(run, tmp_path):
+    shell = shutil.which("sh")  # any executable stands for a Python here
+    script = tmp_path / "bglint"
+    script.write_text(f"#!{shell} -E\nimport sys\n")
+    assert run.interpreter([str(script)]) == shell
+    script.write_text("#!/usr/bin/env sh\n")
+    assert run.interpreter([str(script)]) == shell
+    script.write_text("#!/usr/bin/env no-such-python-here\n")
+    assert run.interpreter([str(script)]) == sys.executable
+    assert run.interpreter([sys.executable, "-m", "bglint"]) == sys.executable
