@@ -135,6 +135,12 @@ CONTENTS = [
         "BG101@12:31",
     ),
     (
+        # `y.strip().strip()...` nests two levels a link: the index walks the chain in a loop
+        "long-method-chain-beside-the-site",
+        SIGNUP.encode() + b"CHAIN = y" + b".strip()" * 600 + b"\n",
+        "BG101@12:31",
+    ),
+    (
         "very-long-line-in-the-function",
         SIGNUP.replace("    return {", "    text = '" + "y" * 100_000 + "'\n    return {").encode(),
         "BG101@12:31",

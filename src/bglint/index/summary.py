@@ -443,6 +443,23 @@ class _Collector(ast.NodeVisitor):
         )
 
     def visit_Call(self, node: ast.Call) -> None:
+        """`q.a().b().c()` nests two levels a link: the chain is walked in a loop, in the order
+        recursion would take (each call's facts outermost first, then the innermost callee,
+        then each call's arguments innermost first), so a long fluent chain cannot exhaust the
+        recursion limit."""
+        chain = [node]
+        while isinstance(chain[-1].func, ast.Attribute) and isinstance(
+            chain[-1].func.value, ast.Call
+        ):
+            chain.append(chain[-1].func.value)
+        for call in chain:
+            self._call_facts(call)
+        innermost = chain[-1]
+        self.visit(innermost.func)
+        for call in reversed(chain):
+            self._visit_call_arguments(call)
+
+    def _call_facts(self, node: ast.Call) -> None:
         callee = dotted_name(node.func)
         if self.functions and callee is not None and not self.lambda_depth:
             self.functions[-1].calls.append(callee)
@@ -480,12 +497,10 @@ class _Collector(ast.NodeVisitor):
                 if endpoint:
                     owner = dotted_name(node.func.value) or ""
                     self.summary.routes.append(Route(endpoint, owner, node.func.attr))
-        self._visit_call_children(node)
 
-    def _visit_call_children(self, node: ast.Call) -> None:
+    def _visit_call_arguments(self, node: ast.Call) -> None:
         """`dependencies=[Depends(...)]` on a route, router or app is visited in its own
         context (and once), so its `Depends` are the decorated function's or the router's."""
-        self.visit(node.func)
         for arg in node.args:
             self.visit(arg)
         for keyword in node.keywords:
