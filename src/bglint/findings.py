@@ -55,7 +55,8 @@ def too_deep(path: str, holder) -> Diagnostic:
     what = f"`{holder.function}`" if holder.function else "this statement"
     message = (
         f"{what} nests too deeply to analyse (Python's recursion limit: a very long chain of "
-        "operators or calls?); its background work was not checked"
+        "operators or calls?); its background work was not checked. Split that expression "
+        "to have it checked"
     )
     return syntax_error(path, holder.start_line, 1, message)
 

@@ -16,7 +16,9 @@ class SyntaxErrorInFile(Rule):
     message and position, and the run goes on to the other files.
     It also marks a file bglint could not finish: an internal error (a bglint bug: the
     message names the exception and where to report it), a file past the per-file time
-    limit of 20 s, or a function over 128 KiB of source, whose lines are not analysed.
+    limit of 20 s, a function over 128 KiB of source, or a function that nests too deeply
+    for the analysis (a chain of hundreds of operators or calls); the lines of such a
+    function are not analysed.
 
     ## Why is this bad?
     Python cannot import such a file, and bglint cannot look for background-task mistakes in
