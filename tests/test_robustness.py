@@ -141,6 +141,16 @@ CONTENTS = [
         "BG101@12:31",
     ),
     (
+        # each `elif` is an `If` in the one before: the index walks the chain in a loop
+        "long-elif-chain-beside-the-site",
+        (
+            SIGNUP
+            + "\n\ndef dispatch(x):\n    if x == 0:\n        return 0\n"
+            + "".join(f"    elif x == {i}:\n        return {i}\n" for i in range(1, 700))
+        ).encode(),
+        "BG101@12:31",
+    ),
+    (
         "very-long-line-in-the-function",
         SIGNUP.replace("    return {", "    text = '" + "y" * 100_000 + "'\n    return {").encode(),
         "BG101@12:31",

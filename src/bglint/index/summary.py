@@ -169,6 +169,19 @@ class _Collector(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:
         pass  # a leaf; NodeVisitor's own method runs deprecation shims for every literal
 
+    def visit_If(self, node: ast.If) -> None:
+        """`elif` nests one level a branch: a dispatcher of 500 branches would exhaust the
+        recursion limit, so the chain is walked in a loop, in the order recursion takes."""
+        while True:
+            self.visit(node.test)
+            for statement in node.body:
+                self.visit(statement)
+            if len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
+                break
+            node = node.orelse[0]
+        for statement in node.orelse:
+            self.visit(statement)
+
     def visit_Name(self, node: ast.Name) -> None:
         pass  # a leaf, and a quarter of all nodes: no field walk
 
