@@ -16,6 +16,7 @@ from libcst.helpers import get_full_name_for_node
 from bglint.index import Index, ModuleSummary, Target
 from bglint.index.names import BACKGROUND_TASK, BACKGROUND_TASKS
 from bglint.index.summary import FunctionSummary, Holder, resolve_relative
+from bglint.libcst_load import parse_module
 from bglint.model.params import ParamKind, classify_annotation, classify_param
 from bglint.model.provenance import FileRead, collect_calls, is_file_read
 from bglint.model.scopes import Loop, Scope, free_names, target_names
@@ -333,7 +334,7 @@ def build_view(
 ) -> View:
     """Parse one holder with LibCST and collect its scopes and task sites."""
     source, offset = holder_source(lines, holder)
-    tree = cst.parse_module(source)
+    tree = parse_module(source)
     view = View(path=path, module=module, holder=holder, tree=tree, line_offset=offset, index=index)
     builder = _Builder(view)
     builder.walk(tree)

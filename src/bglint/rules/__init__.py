@@ -1,5 +1,6 @@
 """The rules, in code order. Importing this package imports LibCST."""
 
+import bglint.libcst_load  # noqa: F401 - first: it imports `libcst.matchers` cheaply
 from bglint.rules.base import Finding, FixAvailability, NodeFix, Rule
 from bglint.rules.bg000_syntax_error import SyntaxErrorInFile
 from bglint.rules.bg101_call_in_add_task import CallInAddTask

@@ -1,0 +1,101 @@
+"""LibCST without two costs bglint never uses: matcher docstrings and re-validating parser output.
+
+Importing this module imports LibCST and its matchers (`bglint.model` and `bglint.rules` import
+it first).
+
+Every process that builds a view pays for importing LibCST's matchers and for parsing the
+functions that hold sites. Measured on CPython 3.11 (2 cores; medium corpus of bench/run.py):
+
+- `import libcst.matchers` takes 0.27 s, a third of it spent by `dataclasses` writing a docstring
+  for each of its 175 matcher classes from `inspect.signature`: a repr of every field's
+  annotation, unions of unions. Nobody reads those docstrings; CPython 3.15 builds them lazily
+  (python/cpython#144387). `load()` imports the matchers with that docstring cut to the class
+  name: 0.18 s.
+- LibCST validates every node its own parser builds (`CSTNode.__post_init__`, a regex per
+  whitespace node), though parser output is valid by construction (LibCST's own comment there
+  says so). `parse_module` skips that: 54 holders, 0.36 MB, 0.60 s -> 0.50 s. The trees are
+  equal node for node (tests/test_libcst_load.py); nodes built anywhere else, as fixes do, are
+  still validated.
+
+Both switch a class or module attribute for the duration of one import or one parse and put it
+back in a `finally`; bglint analyses in one thread per process. Each does nothing when the
+attribute it changes is not what it expects (another CPython or LibCST), so that the cost, not
+the result, is all that can change.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
+__all__ = ["load", "parse_module"]
+
+
+class _InspectWithoutSignatures:
+    """`inspect` as `dataclasses` sees it while the matchers load: `signature(cls)` is empty,
+    so a class docstring is the class name (a string, so `str()` and `.replace` still work on
+    3.9-3.10, which have no `try` around that call); everything else is `inspect` itself."""
+
+    def __init__(self, inspect) -> None:
+        self._inspect = inspect
+
+    def __getattr__(self, name: str):
+        return getattr(self._inspect, name)
+
+    @staticmethod
+    def signature(*args, **kwargs) -> str:
+        return ""
+
+
+def load() -> None:
+    """Import LibCST and its matchers, the matchers without their generated docstrings."""
+    if "libcst.matchers" in sys.modules:
+        return
+    import dataclasses
+    import inspect
+
+    import libcst  # noqa: F401 - its node classes have docstrings: nothing to save there
+
+    if getattr(dataclasses, "inspect", None) is not inspect:
+        import libcst.matchers  # noqa: F401 - a CPython that no longer does this eagerly
+
+        return
+    dataclasses.inspect = _InspectWithoutSignatures(inspect)
+    try:
+        import libcst.matchers  # noqa: F401
+    finally:
+        dataclasses.inspect = inspect
+
+
+@contextmanager
+def _unvalidated() -> Iterator[None]:
+    from libcst._nodes.base import CSTNode
+
+    validating = CSTNode.__dict__.get("__post_init__")
+    if validating is None:  # another LibCST: validate as it does
+        yield
+        return
+    CSTNode.__post_init__ = _trusted
+    try:
+        yield
+    finally:
+        CSTNode.__post_init__ = validating
+
+
+def _trusted(self) -> None:
+    """A node built by LibCST's parser: valid by construction."""
+
+
+def parse_module(source: str) -> "cst.Module":
+    """`libcst.parse_module(source)`, without validating the nodes the parser builds."""
+    import libcst as cst
+
+    with _unvalidated():
+        return cst.parse_module(source)
+
+
+load()

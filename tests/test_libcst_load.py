@@ -1,0 +1,80 @@
+"""bglint.libcst_load changes what LibCST costs, never what it gives: the same trees, validation
+back in place after each parse, the matchers usable, and `dataclasses` as it was."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from bglint.libcst_load import parse_module
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py"))
+
+
+def test_trees_equal_libcsts_own() -> None:
+    parsed = 0
+    for path in FIXTURES:
+        source = path.read_text(encoding="utf-8")
+        try:
+            expected = cst.parse_module(source)
+        except cst.ParserSyntaxError:
+            with pytest.raises(cst.ParserSyntaxError):
+                parse_module(source)
+            continue
+        tree = parse_module(source)
+        assert tree.deep_equals(expected), path
+        assert tree.code == source, path
+        parsed += 1
+    assert parsed > 90
+
+
+def test_nodes_built_outside_a_parse_are_validated() -> None:
+    parse_module("x = 1\n")
+    with pytest.raises(cst.ParserSyntaxError):
+        parse_module("def (:\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.SimpleWhitespace("x")  # whitespace that is not whitespace
+    with pytest.raises(cst.CSTValidationError):
+        cst.Call(func=cst.Name("f"), lpar=[cst.LeftParen()])  # unbalanced parentheses
+
+
+def run(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip()
+
+
+def test_rules_load_the_matchers_without_their_docstrings_and_restore_dataclasses() -> None:
+    code = (
+        "import dataclasses, inspect\n"
+        "import bglint.rules\n"
+        "import libcst, libcst.matchers as m\n"
+        "@dataclasses.dataclass\n"
+        "class Later:\n"
+        "    x: int\n"
+        "call = libcst.parse_expression('f(1)')\n"
+        "works = m.matches(call, m.Call(func=m.Name('f'), args=[m.Arg(m.Integer('1'))]))\n"
+        "print(m.Call.__doc__, dataclasses.inspect is inspect, Later.__doc__, works, sep='|')\n"
+    )
+    assert run(code) == "Call|True|Later(x: int)|True"
+
+
+def test_an_unexpected_dataclasses_is_left_alone() -> None:
+    # Another CPython (3.15 imports `inspect` lazily there): nothing is switched, and the
+    # matchers get the docstrings dataclasses gives them.
+    code = (
+        "import dataclasses, inspect\n"
+        "class Inspect:\n"
+        "    def __getattr__(self, name):\n"
+        "        return getattr(inspect, name)\n"
+        "own = dataclasses.inspect = Inspect()\n"
+        "import bglint.model\n"
+        "import libcst.matchers as m\n"
+        "print(m.Call.__doc__.startswith('Call(func'), dataclasses.inspect is own)\n"
+    )
+    assert run(code) == "True True"
