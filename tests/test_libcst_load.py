@@ -10,6 +10,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from bglint import libcst_load
 from bglint.libcst_load import parse_module
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py"))
@@ -40,6 +41,18 @@ def test_nodes_built_outside_a_parse_are_validated() -> None:
         cst.SimpleWhitespace("x")  # whitespace that is not whitespace
     with pytest.raises(cst.CSTValidationError):
         cst.Call(func=cst.Name("f"), lpar=[cst.LeftParen()])  # unbalanced parentheses
+
+
+def test_a_parse_within_a_parse_leaves_validation_to_the_outer_one() -> None:
+    # Another thread's parse looks the same: only the parse that switched validation off
+    # switches it back on, so that it is never left off.
+    from libcst._nodes.base import CSTNode
+
+    validating = CSTNode.__dict__["__post_init__"]
+    with libcst_load._unvalidated():
+        parse_module("x = 1\n")
+        assert CSTNode.__dict__["__post_init__"] is not validating
+    assert CSTNode.__dict__["__post_init__"] is validating
 
 
 def run(code: str) -> str:

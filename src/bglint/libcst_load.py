@@ -12,15 +12,15 @@ functions that hold sites. Measured on CPython 3.11 (2 cores; medium corpus of b
   (python/cpython#144387). `load()` imports the matchers with that docstring cut to the class
   name: 0.18 s.
 - LibCST validates every node its own parser builds (`CSTNode.__post_init__`, a regex per
-  whitespace node), though parser output is valid by construction (LibCST's own comment there
-  says so). `parse_module` skips that: 54 holders, 0.36 MB, 0.60 s -> 0.50 s. The trees are
+  whitespace node), though parser output is valid by construction (LibCST's comment there
+  proposes not validating parsed trees). `parse_module` skips that: 54 holders, 0.36 MB, 0.60 s -> 0.50 s. The trees are
   equal node for node (tests/test_libcst_load.py); nodes built anywhere else, as fixes do, are
   still validated.
 
 Both switch a class or module attribute for the duration of one import or one parse and put it
-back in a `finally`; bglint analyses in one thread per process. Each does nothing when the
-attribute it changes is not what it expects (another CPython or LibCST), so that the cost, not
-the result, is all that can change.
+back in a `finally`. Each does nothing when the attribute it changes is not what it expects
+(another CPython or LibCST, or a parse already under way in another thread), so that the cost,
+not the result, is all that can change.
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ def _unvalidated() -> Iterator[None]:
     from libcst._nodes.base import CSTNode
 
     validating = CSTNode.__dict__.get("__post_init__")
-    if validating is None:  # another LibCST: validate as it does
-        yield
+    if validating is None or validating is _trusted:  # another LibCST; or a parse under way
+        yield  # (another thread's, which restores validation when it ends): change nothing
         return
     CSTNode.__post_init__ = _trusted
     try:
