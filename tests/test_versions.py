@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,71 @@ def test_poetry_constraints(constraint: str, expected: str) -> None:
     from packaging.specifiers import SpecifierSet
 
     assert poetry_specifier(constraint) == SpecifierSet(expected)
+
+
+LAZY_CHECK = """
+import sys
+from bglint.cli import main
+try:
+    main(["--no-cache", "--output-format", "concise", {path!r}])
+except SystemExit:
+    pass
+print(sorted(m for m in ("packaging", "importlib.metadata", "bglint.versions") if m in sys.modules))
+"""
+NO_LIFETIME = """
+from fastapi import BackgroundTasks, FastAPI
+
+app = FastAPI()
+
+
+def notify(email: str) -> None: ...
+
+
+@app.post("/signup")
+async def signup(email: str, tasks: BackgroundTasks):
+    tasks.add_task(notify(email))
+"""
+UPLOAD_TO_TASK = """
+from fastapi import BackgroundTasks, FastAPI, UploadFile
+
+app = FastAPI()
+
+
+def save(upload: UploadFile) -> None:
+    upload.file.read()
+
+
+@app.post("/avatars")
+async def avatar(file: UploadFile, tasks: BackgroundTasks):
+    tasks.add_task(save, file)
+"""
+
+
+@pytest.mark.parametrize(
+    "source, code, imported",
+    [
+        (NO_LIFETIME, "BG101", []),
+        (UPLOAD_TO_TASK, "BG201", ["bglint.versions", "packaging"]),
+    ],
+)
+def test_versions_are_read_only_for_a_value_that_reaches_work(
+    tmp_path: Path, source: str, code: str, imported: list
+) -> None:
+    # `packaging`, the pins and the installed FastAPI (`importlib.metadata`) cost 50-60 ms of
+    # a one-file run: rules read the versions only for an upload or a dependency value that
+    # reaches background work.
+    path = tmp_path / "app.py"
+    path.write_text(source, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["fastapi==0.110.0"]\n', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_CHECK.format(path=str(path))],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    *report, modules = done.stdout.strip().splitlines()
+    assert any(f" {code} " in line for line in report), done.stdout
+    assert modules == repr(imported)

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator, Tuple, Union
 
 from bglint.model.provenance import allowed_versions
-from bglint.versions import VersionRange
 
 if TYPE_CHECKING:  # pragma: no cover
     from bglint.model.spawn import SpawnSite
     from bglint.model.view import TaskSite, View
+    from bglint.versions import VersionRange
 
 # FastAPI releases where a `BackgroundTasks` task runs after uploads are closed and after
 # yield-dependencies are cleaned up (fastapi 0.106.0 moved the exit stack; 0.118.0 moved it back).

@@ -25,11 +25,11 @@ from bglint.index import FunctionSummary, ModuleSummary
 from bglint.index.names import ANNOTATED, DEPENDS, PARTIAL
 from bglint.model.params import ParamKind, classify_param
 from bglint.model.scopes import Loop, Scope, free_names, param_names, target_names
-from bglint.versions import VersionRange, allowed_range
 
 if TYPE_CHECKING:  # pragma: no cover
     from bglint.model.spawn import SpawnSite
     from bglint.model.view import TaskSite, View
+    from bglint.versions import VersionRange
 
     Site = Union[TaskSite, SpawnSite]
 
@@ -104,7 +104,11 @@ def is_file_read(node: cst.Call) -> bool:
 
 
 def allowed_versions(view: "View") -> VersionRange:
-    """The FastAPI versions the project of the view allows (config `fastapi-version` first)."""
+    """The FastAPI versions the project of the view allows (config `fastapi-version` first).
+    Rules ask only for a finding that depends on them: the first call reads the pins and
+    imports `packaging` (and `importlib.metadata` when the installed FastAPI decides)."""
+    from bglint.versions import allowed_range
+
     return allowed_range(view.path, getattr(view.index, "fastapi_version", None))
 
 

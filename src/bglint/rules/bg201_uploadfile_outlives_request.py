@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Dict, Iterator, Optional
 
 import libcst as cst
 
@@ -113,12 +113,8 @@ class UploadfileOutlivesRequest(Rule):
     fix_availability = FixAvailability.SOMETIMES
 
     def check(self, view: View, index: Index) -> Iterator[Finding]:
-        allowed = versions(view)
-        task_broken = allowed.allows_between(*TASK_WINDOW)
-        spawn_broken = allowed.allows_between(SPAWN_UPLOAD_FROM)
+        breaks: Dict[bool, bool] = {}  # spawned or not -> the allowed versions include a break
         for site, spawned in background_work(view):
-            if not (spawn_broken if spawned else task_broken):
-                continue
             broken = f"{SPAWN_UPLOAD_FROM} and later" if spawned else TASK_WINDOW_TEXT
             reported = set()
             for received in received_values(view, site):
@@ -126,6 +122,11 @@ class UploadfileOutlivesRequest(Rule):
                     continue
                 if id(received.node) in reported:
                     continue
+                if spawned not in breaks:  # the versions, only for an upload that reaches work
+                    window = (SPAWN_UPLOAD_FROM,) if spawned else TASK_WINDOW
+                    breaks[spawned] = versions(view).allows_between(*window)
+                if not breaks[spawned]:
+                    break
                 reported.add(id(received.node))
                 fix = None if received.capture else self._fix(view, site, received)
                 yield self.report(
@@ -135,7 +136,7 @@ class UploadfileOutlivesRequest(Rule):
                     what=_WHAT[received.origin.kind].format(param=received.origin.param),
                     work=work_name(site, spawned),
                     broken=broken,
-                    allowed=allowed_phrase(allowed),
+                    allowed=allowed_phrase(versions(view)),
                 )
 
     def _fix(self, view: View, site, received: Received):

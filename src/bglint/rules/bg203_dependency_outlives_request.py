@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from bglint.index import Index
 from bglint.model import View
@@ -102,8 +102,7 @@ class DependencyOutlivesRequest(Rule):
     }
 
     def check(self, view: View, index: Index) -> Iterator[Finding]:
-        allowed = versions(view)
-        task_broken = allowed.allows_between(*TASK_WINDOW)
+        task_broken: Optional[bool] = None  # the versions, only for a value that reaches a task
         for site, spawned in background_work(view):
             reported = set()
             for received in received_values(view, site):
@@ -114,10 +113,12 @@ class DependencyOutlivesRequest(Rule):
                     template = "spawned"
                 elif dependency.scope == "function":
                     template = "function_scope"
-                elif task_broken:
-                    template = "message"
                 else:
-                    continue
+                    if task_broken is None:
+                        task_broken = versions(view).allows_between(*TASK_WINDOW)
+                    if not task_broken:
+                        continue
+                    template = "message"
                 if id(received.node) in reported:
                     continue
                 reported.add(id(received.node))
@@ -128,7 +129,7 @@ class DependencyOutlivesRequest(Rule):
                     dependency=dependency.written,
                     work=work_name(site, spawned),
                     broken=TASK_WINDOW_TEXT,
-                    allowed=allowed_phrase(allowed),
+                    allowed=allowed_phrase(versions(view)) if template == "message" else "",
                 )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from bglint.index import Index
 from bglint.model import View
 from bglint.model.dependencies import injected_scope, runs_after_yield, uses_of
 from bglint.model.params import ParamKind
+from bglint.model.provenance import allowed_versions
 from bglint.rules._common import shorten
 from bglint.rules.base import Finding, Rule
-from bglint.versions import VersionRange, allowed_range
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bglint.versions import VersionRange
 
 
 class TaskAddedAfterYield(Rule):
@@ -106,7 +109,7 @@ class TaskAddedAfterYield(Rule):
             uses = uses_of(index, view.module, function)
             if not uses or all(use.ref.scope == "function" for use in uses):
                 continue  # not known as a dependency, or always run with the endpoint
-            versions = versions or allowed_range(view.path, index.fastapi_version)
+            versions = versions or allowed_versions(view)
             broken = _broken(versions)
             if broken is None:
                 continue
