@@ -13,9 +13,9 @@ functions that hold sites. Measured on CPython 3.11 (2 cores; medium corpus of b
   name: 0.18 s.
 - LibCST validates every node its own parser builds (`CSTNode.__post_init__`, a regex per
   whitespace node), though parser output is valid by construction (LibCST's comment there
-  proposes not validating parsed trees). `parse_module` skips that: 54 holders, 0.36 MB, 0.60 s -> 0.50 s. The trees are
-  equal node for node (tests/test_libcst_load.py); nodes built anywhere else, as fixes do, are
-  still validated.
+  proposes not validating parsed trees). `parse_module` skips that: 54 holders, 0.36 MB,
+  0.60 s -> 0.50 s. The trees are equal node for node (tests/test_libcst_load.py); nodes built
+  anywhere else, as fixes do, are still validated.
 
 Both switch a class or module attribute for the duration of one import or one parse and put it
 back in a `finally`. Each does nothing when the attribute it changes is not what it expects
