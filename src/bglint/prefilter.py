@@ -39,7 +39,6 @@ SPAWN_WORDS = (
     b"run_in_executor",
     b"submit(",
     b"Thread(",
-    b"to_thread",
 )
 SPAWN_CONTEXT = (b"Depends", b"UploadFile")
 ALL_KINDS = frozenset(WORDS) | {"spawn"}

@@ -314,7 +314,7 @@ class Engine:
         return [d for d in self._analyse(path, text, tree) if not d.code.startswith(ignored)]
 
     def _analyse(self, path: str, text: str, tree: Optional[ast.Module]) -> List[Diagnostic]:
-        from bglint.index.spawned import holders_to_view
+        from bglint.index.gates import holders_to_view
 
         try:
             summary = self.index.add(path, text, tree)

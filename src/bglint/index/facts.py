@@ -81,6 +81,10 @@ class FunctionSummary:
     raises: Tuple[str, ...] = ()
     body: BodyFacts = field(default_factory=BodyFacts)
     catches: Tuple[Catch, ...] = ()  # `try` bodies of the own body, for raises (BG303)
+    # How the own body binds each name some `name.add_task(...)` in the function (or a nested
+    # one) calls on: "" for an annotated assignment, else the callee of `name = callee(...)`
+    # (index/gates.py). Other bindings are not kept.
+    task_bindings: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
     @property
     def is_method(self) -> bool:
@@ -114,6 +118,10 @@ class Site:
     line: int
     col: int
     holder: Holder
+    depth: int = 0  # how many functions the site is in
+    # the name before `.add_task` / `.background` (add_task, background_attr), None when it
+    # is not a plain name
+    receiver: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ ROUTE_REGISTRATIONS = frozenset(
 )
 
 # Calls that start work outliving the request (design.md §2, BG2xx); the last attribute name.
-SPAWN_CALLS = frozenset(
-    {"create_task", "ensure_future", "run_in_executor", "submit", "Thread", "to_thread"}
-)
+# The model's own list (model/spawn.py `SPAWN_NAMES`): `asyncio.to_thread(f)` is a coroutine,
+# spawned only through `create_task(...)`, which is a site itself.
+SPAWN_CALLS = frozenset({"create_task", "ensure_future", "run_in_executor", "submit", "Thread"})
 
 # Response classes that take `background=` (every class in these modules, and the re-export).
 RESPONSE_MODULES = ("fastapi.responses.", "starlette.responses.")

@@ -18,15 +18,15 @@ import, a nested def), which only the view can resolve.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
-from bglint.index.facts import DependencyRef, FunctionSummary, Holder, ModuleSummary, Param, Site
+from bglint.index.facts import DependencyRef, FunctionSummary, ModuleSummary, Param
 from bglint.index.names import DEPENDS, is_dotted
 
 if TYPE_CHECKING:  # pragma: no cover
     from bglint.index import Index
 
-__all__ = ["holders_to_view", "spawn_may_matter"]
+__all__ = ["enclosing", "qualify_in", "spawn_may_matter"]
 
 # The last part of a qualified annotation that can make a parameter an upload or the request
 # (model/params.py classifies by the full names, bglint.index.names: never more than these).
@@ -35,21 +35,12 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*
 _MAX_ALIAS_DEPTH = 4
 
 
-def holders_to_view(index: "Index", module: ModuleSummary, kinds: Iterable[str]) -> List[Holder]:
-    """The holders of `module`'s sites of `kinds` that the rules need a view of, in file order."""
-    kinds = frozenset(kinds)
-    holders = {
-        site.holder
-        for site in module.sites
-        if site.kind in kinds and (site.kind != "spawn" or spawn_may_matter(index, module, site))
-    }
-    return sorted(holders, key=lambda holder: (holder.start_line, holder.end_line))
-
-
-def spawn_may_matter(index: "Index", module: ModuleSummary, site: Site) -> bool:
-    """Whether the spawned work at `site` can receive an upload, the request or the value of a
-    dependency with cleanup: whether a parameter of a function around it can hold one."""
-    chain = _enclosing(module, site.line)
+def spawn_may_matter(
+    index: "Index", module: ModuleSummary, chain: Sequence[FunctionSummary]
+) -> bool:
+    """Whether spawned work in the functions `chain` (outermost first) can receive an upload,
+    the request or the value of a dependency with cleanup: whether a parameter of theirs can
+    hold one."""
     imports: Dict[str, str] = {}
     for function in chain:
         imports.update(function.body.imports)
@@ -60,7 +51,8 @@ def spawn_may_matter(index: "Index", module: ModuleSummary, site: Site) -> bool:
     )
 
 
-def _enclosing(module: ModuleSummary, line: int) -> List[FunctionSummary]:
+def enclosing(module: ModuleSummary, line: int) -> List[FunctionSummary]:
+    """The functions whose lines hold `line`, outermost first."""
     return [f for f in module.functions.values() if f.start_line <= line <= f.end_line]
 
 
@@ -95,10 +87,10 @@ def _is_depends(
     index: "Index", module: ModuleSummary, ref: DependencyRef, imports: Dict[str, str]
 ) -> bool:
     """FastAPI's `Depends` (the model counts no other, not even `Security`)."""
-    return _qualify(index, module, ref.callee, imports) in DEPENDS
+    return qualify_in(index, module, ref.callee, imports) in DEPENDS
 
 
-def _qualify(index: "Index", module: ModuleSummary, dotted: str, imports: Dict[str, str]) -> str:
+def qualify_in(index: "Index", module: ModuleSummary, dotted: str, imports: Dict[str, str]) -> str:
     """What `dotted` means inside the functions around the site (`imports`: their own)."""
     head, _, rest = dotted.partition(".")
     if head in imports:
@@ -112,7 +104,7 @@ def _names_request_value(
     """Whether an annotation (or a module alias it uses) names `UploadFile` or `Request`."""
     for word in _DOTTED.findall(text):
         word = re.sub(r"\s+", "", word)
-        qualified = _qualify(index, module, word, imports)
+        qualified = qualify_in(index, module, word, imports)
         if qualified.rpartition(".")[2] in _REQUEST_VALUES:
             return True
         alias = module.aliases.get(word.partition(".")[0])

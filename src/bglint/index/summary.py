@@ -107,6 +107,10 @@ def _may_be_request_bound(param: Param) -> bool:
     return any(word not in _PLAIN_ANNOTATION_WORDS for word in _WORD.findall(param.annotation))
 
 
+def _name_of(node: ast.expr) -> Optional[str]:
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def _decorator_name(node: ast.expr) -> str:
     target = node.func if isinstance(node, ast.Call) else node
     return dotted_name(target) or ast.unparse(target)
@@ -132,6 +136,8 @@ class _FunctionFacts:
         self.calls: List[str] = []
         self.returned_calls: List[str] = []
         self.raises: List[str] = []
+        self.receivers: set = set()  # of `name.add_task(...)` here or in nested functions
+        self.bindings: Dict[str, List[str]] = {}  # see FunctionSummary.task_bindings
 
 
 # Fields no summary reads: `Load`/`Store` contexts are nodes too, one under every name.
@@ -208,6 +214,7 @@ class _Collector(ast.NodeVisitor):
         self.top_statement: Optional[ast.stmt] = None
         self.outermost: Optional[Holder] = None
         self.lambda_depth = 0
+        self.awaited_call: Optional[ast.expr] = None  # the value of the `await` being visited
         self.decorated: List[str] = []  # the function whose decorators are being visited
         # where a `Depends(...)` being visited sits: (function, param, via, alias)
         self.dependency_context: Optional[
@@ -278,6 +285,13 @@ class _Collector(ast.NodeVisitor):
         summary.returned_calls = tuple(facts.returned_calls)
         summary.raises = tuple(facts.raises)
         summary.body = facts.body.facts()
+        summary.task_bindings = tuple(
+            (name, tuple(facts.bindings[name]))
+            for name in sorted(facts.receivers)
+            if name in facts.bindings
+        )
+        if self.functions:
+            self.functions[-1].receivers |= facts.receivers
         annotation = summary.return_annotation or ""
         if annotation.split("[")[0].rpartition(".")[2] == "Callable":
             summary.returns_callable = True
@@ -395,6 +409,10 @@ class _Collector(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         alias = None
+        if self.functions and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+            target, callee = node.targets[0], dotted_name(node.value.func)
+            if isinstance(target, ast.Name) and callee is not None:
+                self.functions[-1].bindings.setdefault(target.id, []).append(callee)
         if self._module_level() and len(node.targets) == 1:
             if isinstance(node.targets[0], ast.Name):
                 alias = node.targets[0].id
@@ -404,6 +422,8 @@ class _Collector(ast.NodeVisitor):
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         alias = None
+        if self.functions and isinstance(node.target, ast.Name):
+            self.functions[-1].bindings.setdefault(node.target.id, []).append("")
         if self._module_level() and isinstance(node.target, ast.Name) and node.value is not None:
             alias = node.target.id
             annotation = dotted_name(node.annotation) or ""
@@ -438,11 +458,14 @@ class _Collector(ast.NodeVisitor):
     def _record_background_attr(self, targets) -> None:
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "background":
-                self._site("background_attr", target)
+                self._site("background_attr", target, _name_of(target.value))
 
     # -- body facts and sites ----------------------------------------------------------------
-    def _site(self, kind: str, node: ast.AST) -> None:
-        self.summary.sites.append(Site(kind, node.lineno, node.col_offset, self._holder()))
+    def _site(self, kind: str, node: ast.AST, receiver: Optional[str] = None) -> None:
+        site = Site(
+            kind, node.lineno, node.col_offset, self._holder(), len(self.functions), receiver
+        )
+        self.summary.sites.append(site)
 
     def _may_capture_request_values(self) -> bool:
         """Whether spawned work here can receive an upload, the request or a dependency value:
@@ -481,12 +504,19 @@ class _Collector(ast.NodeVisitor):
             body.call(node, callee)
         last = node.func.attr if isinstance(node.func, ast.Attribute) else callee
         if last == "add_task" and isinstance(node.func, ast.Attribute):
-            self._site("add_task", node)
+            receiver = _name_of(node.func.value)
+            self._site("add_task", node, receiver)
+            if receiver is not None and self.functions:
+                self.functions[-1].receivers.add(receiver)
         elif last in ("BackgroundTask", "BackgroundTasks") or (
             callee and callee.endswith((".BackgroundTask", ".BackgroundTasks"))
         ):
             self._site("background_task", node)
-        elif last in SPAWN_CALLS and self._may_capture_request_values():
+        elif (
+            last in SPAWN_CALLS
+            and node is not self.awaited_call  # `await loop.run_in_executor(...)`: waited for
+            and self._may_capture_request_values()
+        ):
             self._site("spawn", node)
         elif (
             last == "read"
@@ -588,6 +618,8 @@ class _Collector(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Await(self, node: ast.Await) -> None:
+        # its call is the next one `_call_facts` sees (model/spawn.py: not spawned work)
+        self.awaited_call = node.value
         body = self._body()
         if body is not None:
             body.await_(node)
