@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from bglint.index import Index
+from bglint.index.summary import summarize
 from bglint.source import read_source
 
 
@@ -260,3 +262,29 @@ def test_a_module_loaded_as_import_target_is_not_parsed_again(project: Path) -> 
     changed = (project / "shop/tasks.py").read_text() + "\ndef later(): ...\n"
     assert "later" in index.add(str(project / "shop/tasks.py"), changed).functions
     assert index.files_parsed == parsed + 1  # new text (a fix pass): parsed again
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        (b"def f(db=Depends(get_db)): ...", True),
+        (b"def f(db=Depends(deps . get_db, use_cache=False)): ...", True),
+        (b"def f(user=Security(auth.get_db, scopes=['me'])): ...", True),
+        (b"def f(db=Depends(get_session)): get_db()", False),
+        (b"def f(db=Depends()): get_db()", False),
+        (b"get_db()\nx = Depends", False),
+        (b"def f(db=Depends(use_cache=False, dependency=get_db)): ...", True),
+        (b"def f(db=Depends(  # the session\n    get_db)): ...", True),
+        (b"def f(db=Depends((get_db))): ...", True),
+        (b"def f(db=Depends(\xc3\xa9t\xc3\xa9)): get_db()", True),
+    ],
+)
+def test_may_name_dependency_is_never_narrower_than_the_summary(source, named) -> None:
+    from bglint.index.project import may_name_dependency
+
+    assert may_name_dependency(source, (b"get_db",)) is named
+    if not named:  # the summary agrees: no `Depends` of this module names it
+        summary = summarize(ast.parse(source.decode()), "m", "m.py", False)
+        assert all(
+            (ref.target or "").rpartition(".")[2] != "get_db" for ref in summary.dependencies
+        )

@@ -15,7 +15,7 @@ import libcst as cst
 
 from bglint.index import DependencyRef, FunctionSummary, Index, ModuleSummary
 from bglint.index.names import WEBSOCKET_ROUTES
-from bglint.index.project import modules_mentioning
+from bglint.index.project import may_name_dependency, modules_mentioning
 from bglint.model.flow import runs_after
 from bglint.model.params import ParamKind
 from bglint.model.scopes import Scope
@@ -75,7 +75,7 @@ def runs_after_yield(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
 
 def uses_of(index: Index, module: ModuleSummary, function: FunctionSummary) -> List[Use]:
     """Every `Depends` in the project that names `function` (of `module`)."""
-    modules = modules_mentioning(index, module, (function.name.encode(), b"Depends"))
+    modules = modules_mentioning(index, module, (function.name.encode(),), may_name_dependency)
     if modules is None:  # too large to scan: the modules summarised so far
         modules = list(index.summaries())
     if all(m.path != module.path for m in modules):
