@@ -134,6 +134,22 @@ CONTENTS = [
         SIGNUP.encode() + b"LONG = " + b"'x' + " * 900 + b"'x'\n",
         "BG101@12:31",
     ),
+    *(
+        (
+            # nodes without a handler of their own are walked with a stack, attributes in a
+            # loop: a chain `ast.parse` takes cannot exhaust the index's recursion
+            f"600-deep-{name}-beside-the-site",
+            SIGNUP.encode() + b"DEEP = " + chain + b"\n",
+            "BG101@12:31" if _ast_takes(SIGNUP.encode() + b"DEEP = " + chain) else "skipped:",
+        )
+        for name, chain in [
+            ("subscripts", b"y" + b"[0]" * 600),
+            ("attributes", b"y" + b".a" * 600),
+            ("ternaries", b"y if c else " * 600 + b"y"),
+            ("negations", b"-" * 600 + b"y"),
+            ("powers", b"y ** " * 600 + b"y"),
+        ]
+    ),
     (
         # `y.strip().strip()...` nests two levels a link: the index walks the chain in a loop
         "long-method-chain-beside-the-site",

@@ -12,7 +12,7 @@ import ast
 from typing import Dict, List, Optional, Tuple
 
 from bglint.index.facts import BodyFacts, CallFact
-from bglint.index.names import dotted_name
+from bglint.index.names import dotted_name, source_of
 
 _OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -111,7 +111,7 @@ class BodyRecorder:
 
     def raise_(self, node: ast.Raise) -> None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        written = "" if exc is None else (dotted_name(exc) or ast.unparse(exc))
+        written = "" if exc is None else (dotted_name(exc) or source_of(exc))
         self.raises.append((written, node.lineno, self.guarded))
 
     def await_(self, node: ast.Await) -> None:

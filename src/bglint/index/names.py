@@ -100,3 +100,12 @@ def dotted_name(node: Optional[ast.AST]) -> Optional[str]:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
+
+
+def source_of(node: ast.AST) -> str:
+    """`ast.unparse(node)`, or "..." for an expression nested deeper than `ast.unparse` can
+    recurse (600 subscripts `ast.parse` takes): the summary then knows nothing of it."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return "..."
