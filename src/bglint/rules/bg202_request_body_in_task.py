@@ -68,6 +68,12 @@ class RequestBodyInTask(Rule):
     ## Versions
     All versions of FastAPI and Starlette (probed on 0.84 to 0.165 under uvicorn).
 
+    ## Known problems
+    Spawned work (`asyncio.create_task`, threads, executors) is checked only in files that also
+    mention `Depends` or `UploadFile`. Spawning and `Request` are both common in FastAPI code:
+    counting `Request` too would make bglint parse 2.4 times as much of a large project. A
+    `BackgroundTasks` task is always checked.
+
     ## References
     - [Starlette: Requests](https://www.starlette.io/requests/)
     """

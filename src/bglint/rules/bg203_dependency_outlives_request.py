@@ -79,6 +79,12 @@ class DependencyOutlivesRequest(Rule):
     `fastapi-version`, else the project's pins (`pyproject.toml`, `requirements*.txt`,
     `uv.lock`, `poetry.lock`), else the installed FastAPI; unknown means every version.
 
+    ## Known problems
+    Spawned work is checked only in files that mention `Depends` or `UploadFile`, to keep
+    bglint fast where spawning is common. An endpoint whose parameter is typed with an
+    `Annotated[..., Depends(...)]` alias imported from another module, in a file that says
+    neither word, is not checked. A `BackgroundTasks` task is always checked.
+
     ## References
     - [FastAPI: Dependencies with yield and background tasks](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/)
     - [FastAPI 0.106.0 release notes](https://fastapi.tiangolo.com/release-notes/#01060)
