@@ -10,9 +10,9 @@ fixture, dropping the sites they reject loses no finding):
   `progress.add_task(...)` and `self.tasks.add_task(...)` are not sites of any rule;
 - `name.background = ...`: BG406 reads only a parameter annotated `Response`.
 
-On the medium benchmark corpus these cut the source LibCST parses from 0.36 MB to 0.19 MB.
-A site whose functions the summary cannot all name (a function defined twice under one name)
-always needs its view.
+On the medium benchmark corpus these cut the source LibCST parses from 0.36 MB (54 functions)
+to 0.18 MB (14). A site whose functions the summary cannot all name (a function defined twice
+under one name) always needs its view.
 """
 
 from __future__ import annotations
