@@ -147,6 +147,7 @@ class Cache:
     def __init__(self, folder: str, key: str) -> None:
         self.path = os.path.join(folder, __version__, f"{key}.pickle")
         self.folder = folder
+        self._cwd = os.getcwd()  # `abspath` asks for it on every call: once per file is 2 ms
         self.entries: Dict[str, Entry] = self._load()
         self.changed = False
         self.summaries = Summaries(os.path.join(folder, __version__, f"{key}.summaries.pickle"))
@@ -166,14 +167,18 @@ class Cache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
+    def _absolute(self, path: str) -> str:
+        """`os.path.abspath(path)`, with the working directory of the run."""
+        return os.path.normpath(os.path.join(self._cwd, path))
+
     def has_digest(self, path: str) -> bool:
-        entry = self.entries.get(os.path.abspath(path))
+        entry = self.entries.get(self._absolute(path))
         return entry is not None and bool(entry.digest)
 
     def lookup(self, path: str, stat: Stat, raw: Optional[bytes], versions) -> Optional[Entry]:
         """The entry for `path` if it still holds: same stat (or, given the bytes, the same
         content), the same version range, and unchanged dependencies."""
-        entry = self.entries.get(os.path.abspath(path))
+        entry = self.entries.get(self._absolute(path))
         if entry is None:
             return None
         if entry.stat != stat and (
@@ -197,10 +202,10 @@ class Cache:
         versions: Optional[str],
         dependencies: Iterable[str],
     ) -> None:
-        path = os.path.abspath(path)
+        path = self._absolute(path)
         recorded = {}
         for dependency in dependencies:
-            dependency = os.path.abspath(dependency)
+            dependency = self._absolute(dependency)
             dep_stat = stat_of(dependency)
             if dependency == path or dep_stat is None:
                 continue

@@ -249,7 +249,6 @@ class _Run:
 
     def check_paths(self, paths: List[str]) -> int:
         from bglint import config
-        from bglint import fix as fixer
         from bglint.runner import check_files, check_source
 
         plan = config.plan_run(
@@ -264,6 +263,8 @@ class _Run:
             return self._print_diffs(files)
         fixed = 0
         if self.fix_mode is not FixMode.NONE:
+            from bglint import fix as fixer  # tempfile and difflib: 5 ms a plain check saves
+
             written, refused = fixer.write_results(files, fixer.linted_roots(paths))
             fixed = sum(result.fixes_applied for result in written)
             refused_ids = {id(result): reason for result, reason in refused}

@@ -57,9 +57,17 @@ def _installed() -> str:
     """The `fastapi-X.Y.Z.dist-info` (or `.egg-info`) folders on `sys.path`."""
     found = []
     for entry in sys.path:
-        if entry and os.path.isdir(entry):
-            for pattern in ("fastapi-*.dist-info", "fastapi-*.egg-info"):
-                found.extend(os.path.basename(p) for p in glob.glob(os.path.join(entry, pattern)))
+        if not entry:
+            continue
+        try:  # one listing, names compared as strings: `glob` matched each of site-packages'
+            names = os.listdir(entry)  # entries against two patterns (5 ms a run)
+        except OSError:  # missing, a file (a zip), unreadable
+            continue
+        found.extend(
+            name
+            for name in names
+            if name.startswith("fastapi-") and name.endswith((".dist-info", ".egg-info"))
+        )
     return ",".join(sorted(found))
 
 
