@@ -11,7 +11,8 @@ FastAPI file with sites and one without (whole process, `--no-cache`, in a tempo
 The plugin's cost is read on the CPU time of flake8's processes (wall time is printed too).
 Each command but flake8 runs once to warm up, then N rounds of each once, the order rotating
 (flake8's pair apart from the rest, as it takes minutes); it prints
-medians with min-max, ratios to ruff cold, the peak memory of all processes together, each
+medians with min-max, ratios to ruff cold (of the medians, and each round's range: a round
+runs both commands seconds apart), the peak memory of all processes together, each
 stage's figures from an in-process run (bench/_stages.py), and each target of issue 10 with its
 measured value and PASS or MISS. `--quick` is one round on medium only. Child processes get
 their bytecode cached in DIR/.pycache (as an installed package has it); no file in the
@@ -146,12 +147,20 @@ def check_load(when: str) -> float:
 
 def print_table(series: Dict[str, Series], baseline: Optional[str]) -> None:
     base = series[baseline].median if baseline in series else None
-    ratio_label = "x ruff cold" if base else ""
-    print(f"  {'command':<46} {'median':>8} {'min-max':>13} {ratio_label:>11} {'peak MiB':>8}")
+    ratio_label, rounds_label = ("x ruff cold", "rounds") if base else ("", "")
+    print(
+        f"  {'command':<46} {'median':>8} {'min-max':>13} {ratio_label:>11} {rounds_label:>11}"
+        f" {'peak MiB':>8}"
+    )
     for name, one in series.items():
         ratio = f"{one.median / base:.2f}" if base else ""
+        paired = round_ratios(series, name, baseline) if base and name != baseline else []
+        rounds = f"{min(paired):.2f}-{max(paired):.2f}" if paired else ""
         span = f"{min(one.times):.3f}-{max(one.times):.3f}"
-        print(f"  {name:<46} {one.median:>7.3f}s {span:>13} {ratio:>11} {one.peak / MIB:>8.0f}")
+        print(
+            f"  {name:<46} {one.median:>7.3f}s {span:>13} {ratio:>11} {rounds:>11}"
+            f" {one.peak / MIB:>8.0f}"
+        )
         for problem in one.problems():
             print(f"    WARNING: {problem}")
 
@@ -288,6 +297,14 @@ def median_ratio(measured: Measured, section: str, name: str, base: str) -> Opti
     return series[name].median / series[base].median
 
 
+def round_ratios(series: Dict[str, Series], name: str, base: Optional[str]) -> List[float]:
+    """`name` over `base` in each round: the two ran in the same round, seconds apart (the
+    order rotates), so a round's ratio shows how far machine noise moves the median's."""
+    if name not in series or base not in series:
+        return []
+    return [a / b for a, b in zip(series[name].times, series[base].times) if b > 0]
+
+
 def gather_targets(measured: Measured) -> List[Tuple[str, Optional[float], float, str]]:
     """(target, measured value or None when not measured in this run, limit, unit)."""
     rows = []
@@ -311,15 +328,30 @@ def gather_targets(measured: Measured) -> List[Tuple[str, Optional[float], float
     return rows
 
 
+def ratio_spreads(measured: Measured) -> Dict[str, Tuple[float, float]]:
+    """The lowest and highest round of each ratio target (`round_ratios`), by target name."""
+    spreads = {}
+    for size in ("large", "medium"):
+        for name, label in ((BG_COLD, "cold"), (BG_WARM, "warm")):
+            paired = round_ratios(measured.get(size, {}), name, RUFF_COLD)
+            if paired:
+                spreads[f"{label} bglint / ruff cold, {size}"] = (min(paired), max(paired))
+    return spreads
+
+
 def print_targets(measured: Measured) -> None:
     print("\ntargets (issue 10), from the medians:")
+    spreads = ratio_spreads(measured)
     for name, value, limit, unit in gather_targets(measured):
         limit_text = f"<= {limit:g} {unit}"
         if value is None:
             print(f"  {name:<40} {limit_text:>12} {'-':>12}  not measured in this run")
             continue
         figure = f"{value:>8.2f} {unit:<3}"
-        print(f"  {name:<40} {limit_text:>12} {figure}  {verdict(value, limit, unit)}")
+        spread = (
+            f" (rounds {spreads[name][0]:.2f}-{spreads[name][1]:.2f})" if name in spreads else ""
+        )
+        print(f"  {name:<40} {limit_text:>12} {figure}  {verdict(value, limit, unit)}{spread}")
 
 
 def verdict(value: float, limit: float, unit: str) -> str:

@@ -46,6 +46,21 @@ def test_targets_not_measured_are_none(run):
     assert [value for _, value, _, _ in run.gather_targets({})] == [None] * 8
 
 
+def test_round_ratios_pair_the_runs_of_one_round(run):
+    from _measure import Run
+
+    def series(*seconds):
+        return run.Series(None, [Run(s, 0, 0, "", 0) for s in seconds])
+
+    # the medians pair runs of different rounds (1.5 s with 0.5 s); a round pairs its own two
+    medium = {run.BG_COLD: series(1.0, 4.0, 1.5), run.RUFF_COLD: series(0.5, 2.0, 0.5)}
+    assert run.round_ratios(medium, run.BG_COLD, run.RUFF_COLD) == [2.0, 2.0, 3.0]
+    assert run.median_ratio({"medium": medium}, "medium", run.BG_COLD, run.RUFF_COLD) == 1.5 / 0.5
+    spreads = run.ratio_spreads({"medium": medium})
+    assert spreads == {"cold bglint / ruff cold, medium": (2.0, 3.0)}
+    assert run.round_ratios(medium, run.BG_WARM, run.RUFF_COLD) == []
+
+
 def test_one_file_holds_sites_only_in_the_variant_with_sites(run):
     with_sites, without = (run.make_source(True), run.make_source(False))
     for source in (with_sites, without):
