@@ -77,6 +77,20 @@ def test_rules_load_the_matchers_without_their_docstrings_and_restore_dataclasse
     assert run(code) == "Call|True|Later(x: int)|True"
 
 
+def test_typing_hashes_are_typings_own_again_after_the_matchers_load() -> None:
+    code = (
+        "import typing\n"
+        "import bglint.rules\n"
+        "import libcst.matchers as m\n"
+        "own = [vars(getattr(typing, n))['__hash__'].__module__ for n in\n"
+        "       ('_GenericAlias', '_UnionGenericAlias')]\n"
+        "same = hash(typing.Union[int, str]) == hash(frozenset((int, str)))\n"
+        "cached = typing.Union[m.Name, m.Attribute] is typing.Union[m.Name, m.Attribute]\n"
+        "print(*own, same, cached)\n"
+    )
+    assert run(code) == "typing typing True True"
+
+
 def test_an_unexpected_dataclasses_is_left_alone() -> None:
     # Another CPython (3.15 imports `inspect` lazily there): nothing is switched, and the
     # matchers get the docstrings dataclasses gives them.
