@@ -23,10 +23,10 @@ functions that hold sites. Measured on CPython 3.11 (2 cores; medium corpus of b
   0.60 s -> 0.50 s. The trees are equal node for node (tests/test_libcst_load.py); nodes built
   anywhere else, as fixes do, are still validated.
 
-Each switches a class or module attribute for the duration of one import or one parse and put it
-back in a `finally`. Each does nothing when the attribute it changes is not what it expects
-(another CPython or LibCST, or a parse already under way in another thread), so that the cost,
-not the result, is all that can change.
+Each switches a class or module attribute for the duration of one import or one parse and puts
+it back in a `finally`. Each does nothing when the attribute it changes is not what it expects
+(another CPython or LibCST, a parse or an import already under way in another thread), so that
+the cost, not the result, is all that can change.
 """
 
 from __future__ import annotations
