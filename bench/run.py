@@ -1,5 +1,6 @@
 """Benchmark bglint side by side with ruff and flake8 on real code, in one run (issue 10).
 
+    pip install -e '.[bench]'        # ruff and flake8, the tools it compares with
     python bench/run.py [--corpus DIR] [--repeat N] [--sizes medium,large] [--quick]
 
 Builds the corpus with ../shared/bench/make_corpus.sh DIR (pinned wheels from PyPI, .py files
@@ -126,7 +127,8 @@ def print_machine(bglint: List[str], ruff: Optional[str], env: Dict[str, str]) -
         f"machine: {cpus} CPUs usable of {os.cpu_count()}{model}; Python {sys.version.split()[0]}"
     )
     print(f"  bglint: {version_of([*bglint, '--version'], env)} ({bglint[0]})")
-    print(f"  ruff:   {version_of([ruff, '--version'], env) if ruff else 'not installed'}")
+    missing = "not installed: no ratios (pip install -e '.[bench]' installs it)"
+    print(f"  ruff:   {version_of([ruff, '--version'], env) if ruff else missing}")
     flake8 = [sys.executable, "-c", FLAKE8_WITH_BGLINT, "--version"]
     print(f"  flake8: {version_of(flake8, env)}")
     print(f"  peak memory: {memory_method()}")
