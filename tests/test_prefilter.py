@@ -7,6 +7,8 @@ import ast
 
 import pytest
 
+from bglint.index import Index
+from bglint.index.gates import holders_to_view
 from bglint.index.summary import summarize
 from bglint.prefilter import ALL_KINDS, may_hold_site
 
@@ -19,6 +21,10 @@ HOLDS_SITE = [
     "def f(response):\n    response.background: BackgroundTask = t\n",
     "def f(response):\n    response.background  =  t\n",
     "def f(response):\n    response.background \\\n        = t\n",
+    "def f(response):\n    (response).background = t\n",
+    "def f(response):\n    response.background += t\n",
+    "def f(response):\n    x = 1; response.background: BackgroundTask = t\n",
+    "def f(response):\n    if response.background: response.background = t\n",
     "def f(upload):\n    upload.file.read()\n",
     "from fastapi import Depends\nasync def f(db=Depends(g)):\n    asyncio.create_task(h(db))\n",
 ]
@@ -26,6 +32,7 @@ NO_SITE = [
     "theme.background_fill = 'white'\n",
     "if response.background == other:\n    pass\n",
     "print(response.background)\n",
+    "if response.background:\n    pass\n",
     "def f(tasks: BackgroundTasks) -> None:\n    helper(tasks)\n",
     "from starlette.background import BackgroundTasks\n",
     "async def f(file: UploadFile):\n    return file.filename\n",
@@ -45,6 +52,16 @@ def test_a_file_with_a_site_passes(source: str) -> None:
 def test_look_alikes_without_a_site_are_rejected(source: str) -> None:
     sites = summarize(ast.parse(source), "m", "m.py", False).sites
     assert not sites or "create_task" in source or "add_task" in source
+    assert not may_hold_site(source.encode(), ALL_KINDS)
+
+
+def test_an_objects_own_background_is_recorded_but_rejected_like_the_gate_does() -> None:
+    # `self` is never a parameter annotated `Response`, the one receiver BG406 reads
+    source = "class R:\n    def __init__(self, background):\n        self.background = background\n"
+    index = Index()
+    module = index.add("m.py", source)
+    assert [site.kind for site in module.sites] == ["background_attr"]
+    assert holders_to_view(index, module, ALL_KINDS) == []
     assert not may_hold_site(source.encode(), ALL_KINDS)
 
 
