@@ -91,6 +91,24 @@ def test_typing_hashes_are_typings_own_again_after_the_matchers_load() -> None:
     assert run(code) == "typing typing True True"
 
 
+def test_methods_compiled_once_are_what_dataclasses_compiles() -> None:
+    # compiled as `dataclasses` compiles them: without this module's `from __future__ import
+    # annotations`, so annotations are the types, not their names
+    code = (
+        "import dataclasses\n"
+        "import bglint.rules\n"
+        "import libcst\n"
+        "init = libcst.Name.__init__.__annotations__\n"
+        "name = libcst.Name('x')\n"
+        "try:\n"
+        "    name.value = 'y'\n"
+        "except dataclasses.FrozenInstanceError:\n"
+        "    frozen = True\n"
+        "print(init['value'] is str, frozen, 'exec' in vars(dataclasses))\n"
+    )
+    assert run(code) == "True True False"
+
+
 def test_an_unexpected_dataclasses_is_left_alone() -> None:
     # Another CPython (3.15 imports `inspect` lazily there): nothing is switched, and the
     # matchers get the docstrings dataclasses gives them.
