@@ -3,9 +3,11 @@ back in place after each parse, the matchers usable, and `dataclasses` as it was
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Dict, Optional
 
 import libcst as cst
 import pytest
@@ -55,9 +57,14 @@ def test_a_parse_within_a_parse_leaves_validation_to_the_outer_one() -> None:
     assert CSTNode.__dict__["__post_init__"] is validating
 
 
-def run(code: str) -> str:
+def run(code: str, env: Optional[Dict[str, str]] = None) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
     )
     return done.stdout.strip()
 
@@ -107,6 +114,58 @@ def test_methods_compiled_once_are_what_dataclasses_compiles() -> None:
         "print(init['value'] is str, frozen, 'exec' in vars(dataclasses))\n"
     )
     assert run(code) == "True True False"
+
+
+# counts what `dataclasses` compiles while bglint loads LibCST, and names the store
+COUNT_COMPILES = (
+    "import builtins, dataclasses\n"
+    "compiles = 0\n"
+    "real = builtins.compile\n"
+    "def counting(source, filename, mode, *args, **kwargs):\n"
+    "    global compiles\n"
+    "    compiles += (filename, mode) == ('<string>', 'exec')  # typing's are 'eval'\n"
+    "    return real(source, filename, mode, *args, **kwargs)\n"
+    "builtins.compile = counting\n"
+    "from bglint import libcst_load\n"
+    "builtins.compile = real\n"
+    "import libcst\n"
+    "print(compiles, libcst.Name.__init__.__annotations__['value'] is str)\n"
+    "print(libcst_load._methods_store())\n"
+)
+
+
+def writing_bytecode_to(folder: Path) -> Dict[str, str]:
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(folder))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def test_the_next_process_loads_the_compiled_methods_instead_of_compiling(tmp_path) -> None:
+    env = writing_bytecode_to(tmp_path)
+    first, store = run(COUNT_COMPILES, env).splitlines()
+    assert int(first.split()[0]) > 100 and first.endswith("True")
+    assert Path(store).is_file() and Path(store).is_relative_to(tmp_path)
+    second, _ = run(COUNT_COMPILES, env).splitlines()
+    assert second == "0 True"
+
+
+def test_a_damaged_or_foreign_store_is_ignored_and_replaced(tmp_path) -> None:
+    env = writing_bytecode_to(tmp_path)
+    _, store = run(COUNT_COMPILES, env).splitlines()
+    magic = Path(store).read_bytes()[:4]
+    for damaged in (b"", magic + b"\x00garbage", b"XXXX" + Path(store).read_bytes()[4:]):
+        Path(store).write_bytes(damaged)
+        counted, _ = run(COUNT_COMPILES, env).splitlines()
+        assert int(counted.split()[0]) > 100 and counted.endswith("True")
+        assert Path(store).read_bytes()[:4] == magic  # written again, whole
+    assert run(COUNT_COMPILES, env).splitlines()[0] == "0 True"
+
+
+def test_no_store_is_written_where_python_writes_no_bytecode(tmp_path) -> None:
+    env = dict(writing_bytecode_to(tmp_path), PYTHONDONTWRITEBYTECODE="1")
+    counted, store = run(COUNT_COMPILES, env).splitlines()
+    assert int(counted.split()[0]) > 100
+    assert not Path(store).exists()
 
 
 def test_an_unexpected_dataclasses_is_left_alone() -> None:
