@@ -437,6 +437,31 @@ def test_subprocess_check_then_fix(project):
     assert _run(cwd=root).stdout == b"All checks passed!\n"
 
 
+def test_the_command_ends_without_teardown_yet_with_all_its_output_and_status(project):
+    # `entry` ends the process with os._exit: buffered output must still all arrive
+    many = "".join(
+        f"@app.post('/s{i}')\ndef s{i}(tasks: BackgroundTasks):\n    tasks.add_task(send_email())\n"
+        for i in range(300)
+    )
+    header = "from fastapi import BackgroundTasks, FastAPI\napp = FastAPI()\n"
+    header += "def send_email():\n    pass\n"
+    root = project(**{"app.py": header + many})
+    found = _run("--output-format", "json", "--no-cache", "app.py", cwd=root)
+    assert found.returncode == 1
+    assert [d["code"] for d in json.loads(found.stdout)] == ["BG101"] * 300
+    assert _run("--version", cwd=root).returncode == 0
+    missing = _run("no_such_file.py", cwd=root)
+    assert missing.returncode == 2 and b"no_such_file.py" in missing.stderr
+
+
+def test_exit_status_is_what_sys_exit_gives(capsys):
+    from bglint.cli import _exit_status
+
+    assert [_exit_status(None), _exit_status(0), _exit_status(2), _exit_status(257)] == [0, 0, 2, 1]
+    assert _exit_status("stopped") == 1
+    assert capsys.readouterr().err == "stopped\n"
+
+
 def test_subprocess_help_is_cheap():
     code = (
         "import sys; from bglint.cli import main\n"

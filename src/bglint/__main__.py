@@ -1,4 +1,4 @@
-from bglint.cli import main
+from bglint.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -212,6 +212,35 @@ def check(
     sys.exit(status)
 
 
+def entry() -> None:
+    """The `bglint` command (its console script, `python -m bglint`): `main`, then the process
+    ends without tearing the interpreter down, as mypy's does. Finalising a process that
+    imported LibCST frees its node and matcher classes one by one: 45 ms of the 0.33 s that
+    checking one 529-line file takes (bench/run.py). Every file bglint writes is closed by
+    then (fixes, the cache); standard output and error are flushed here."""
+    try:
+        main()
+        status = EXIT_CLEAN
+    except SystemExit as done:
+        status = _exit_status(done.code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # `bglint | head`: the reader left, as in `check` above
+        status = EXIT_ERROR
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status `sys.exit(code)` ends a process with (a message is printed, status 1)."""
+    if code is None:
+        return EXIT_CLEAN
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
 def _warn(message: str) -> None:
     click.echo(f"bglint: warning: {message}", err=True)
 
