@@ -142,7 +142,8 @@ def test_files_without_sites_never_import_libcst(tmp_path):
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'bglint')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "['bglint', 'bglint.flake8_plugin', 'bglint.prefilter']"
+    loaded = "['bglint', 'bglint.catalogue', 'bglint.flake8_plugin', 'bglint.prefilter']"
+    assert done.stdout.strip() == loaded
 
 
 def test_plugin_is_registered_with_flake8():
@@ -150,3 +151,19 @@ def test_plugin_is_registered_with_flake8():
         [sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, check=True
     )
     assert "bglint" in done.stdout
+
+
+def test_the_plugin_prefilters_for_what_a_run_of_every_rule_reads():
+    # a kind no rule reads (`background=` in a call) passes no file to the adapter
+    from bglint.catalogue import READ_KINDS
+    from bglint.runner import Engine
+    from bglint.settings import Settings
+
+    assert Engine(Settings()).kinds == READ_KINDS
+    assert "background_kw" not in READ_KINDS
+    from bglint import flake8_plugin
+    from bglint.prefilter import ALL_KINDS, may_hold_site
+
+    source = b"def f():\n    return make(background=None)\n"
+    assert may_hold_site(source, ALL_KINDS)
+    assert not may_hold_site(source, READ_KINDS, flake8_plugin._WORDS)

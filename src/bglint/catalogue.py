@@ -54,3 +54,6 @@ SITE_KINDS: Dict[str, tuple] = {
     "BG406": ("background_attr",),
     "BG501": _TASK_SITES,
 }
+# Every kind some rule reads: what a run of all the rules (the flake8 plugin's) prefilters for.
+# `background_kw` (a call's `background=` keyword) is recorded by the index but read by no rule.
+READ_KINDS = frozenset(kind for kinds in SITE_KINDS.values() for kind in kinds)

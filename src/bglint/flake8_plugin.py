@@ -20,9 +20,10 @@ import tokenize
 from typing import Dict, Iterator, List, Tuple
 
 from bglint import __version__
-from bglint.prefilter import ALL_KINDS, may_hold_site, words_for
+from bglint.catalogue import READ_KINDS
+from bglint.prefilter import may_hold_site, words_for
 
-_WORDS = words_for(ALL_KINDS)
+_WORDS = words_for(READ_KINDS)
 
 
 def _encode(lines: List[str], text: str) -> bytes:
@@ -71,7 +72,7 @@ class BglintChecker:
         text = "".join(self.lines)
         # A site's words are in the text, so the text as UTF-8 (a copy, for ASCII text) passes
         # every file the engine can report on; only those are encoded as the file was.
-        if not may_hold_site(text.encode("utf-8", "surrogatepass"), ALL_KINDS, _WORDS):
+        if not may_hold_site(text.encode("utf-8", "surrogatepass"), READ_KINDS, _WORDS):
             return
         from bglint.config import settings_for_file
         from bglint.workers import gc_paused
