@@ -9,7 +9,9 @@ size, it times `bglint --no-cache -q` (cold), `bglint -q` (warm: nothing changed
 warm-up run), `ruff check --no-cache --select FAST,ASYNC -q` and the same without `--no-cache`;
 on medium, `flake8 --select BG` with bglint's plugin and without it; and bglint on one ~500-line
 FastAPI file with sites and one without (whole process, `--no-cache`, in a temporary folder).
-The plugin's cost is read on the CPU time of flake8's processes (wall time is printed too).
+The plugin's cost is read on the CPU time of flake8's processes (wall time is printed too),
+and directly as the CPU time spent in the plugin's checks, summed over flake8's processes:
+flake8's own rounds vary by more than the plugin adds.
 Each command but flake8 runs once to warm up, then N rounds of each once, the order rotating
 (flake8's pair apart from the rest, as it takes minutes); it prints
 medians with min-max, ratios to ruff cold (of the medians, and each round's range: a round
@@ -55,8 +57,31 @@ ONE_WITHOUT, ONE_WITH = "bglint, file without sites", "bglint, file with sites"
 PYTHON_ALONE = "python -c pass (the interpreter alone)"
 
 # flake8 started the same way with and without bglint's plugin: the plugin's added cost is the
-# difference. The second filters bglint out of flake8's plugin finder (flake8 >= 5).
-FLAKE8_WITH_BGLINT = "import sys\nfrom flake8.main.cli import main\nsys.exit(main())\n"
+# difference. The second filters bglint out of flake8's plugin finder (flake8 >= 5). The first
+# also adds up, in each of flake8's processes, the CPU time spent in the plugin's checks (the
+# LibCST import and the analysis happen there) and keeps the sum in a file named after the run's
+# main process and its own, rewritten in place after each file (a few microseconds; flake8's
+# worker processes end without running `atexit`), when PLUGIN_TIMES names a folder.
+PLUGIN_TIMES = "BGBENCH_PLUGIN_TIMES"
+FLAKE8_WITH_BGLINT = f"""import os, sys, time
+folder = os.environ.get({PLUGIN_TIMES!r})
+if folder:
+    from bglint.flake8_plugin import BglintChecker
+    checks, main_pid, spent, out = BglintChecker.run, os.getpid(), [0.0], {{}}
+    def run(self):
+        started = time.process_time()
+        try:
+            yield from checks(self)
+        finally:
+            spent[0] += time.process_time() - started
+            if os.getpid() not in out:
+                name = os.path.join(folder, f"{{main_pid}}-{{os.getpid()}}")
+                out[os.getpid()] = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644)
+            os.pwrite(out[os.getpid()], b"%20.6f" % spent[0], 0)
+    BglintChecker.run = run
+from flake8.main.cli import main
+sys.exit(main())
+"""
 FLAKE8_WITHOUT_BGLINT = (
     "import sys\n"
     "from flake8.plugins import finder\n"
@@ -216,16 +241,16 @@ def time_flake8(target: Path, env: Dict[str, str], repeat: int) -> Dict[str, Ser
         return {}
     select = ["--select", "BG", "."]
     cwd = str(target)
-    series = measure(
-        [
-            Command(FLAKE8_WITH, [sys.executable, "-c", FLAKE8_WITH_BGLINT, *select], cwd, env),
-            Command(
-                FLAKE8_WITHOUT, [sys.executable, "-c", FLAKE8_WITHOUT_BGLINT, *select], cwd, env
-            ),
-        ],
-        repeat,
-        warm_up=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="bgbench-plugin-") as folder:
+        timed = dict(env, **{PLUGIN_TIMES: folder})
+        with_it = [sys.executable, "-c", FLAKE8_WITH_BGLINT, *select]
+        without = [sys.executable, "-c", FLAKE8_WITHOUT_BGLINT, *select]
+        series = measure(
+            [Command(FLAKE8_WITH, with_it, cwd, timed), Command(FLAKE8_WITHOUT, without, cwd, env)],
+            repeat,
+            warm_up=False,
+        )
+        in_plugin = plugin_seconds(Path(folder))
     print_table(series, None)
     for cpu in (True, False):
         cost, low, high = plugin_cost(series, cpu)
@@ -233,7 +258,39 @@ def time_flake8(target: Path, env: Dict[str, str], repeat: int) -> Dict[str, Ser
         if cpu and not all(series[FLAKE8_WITH].cpu_times):
             continue  # not measured here (no `resource` module)
         print(f"  the plugin adds {cost:+.1f} % {what} (per round {low:+.1f} to {high:+.1f} %)")
+    share = plugin_share(in_plugin, series)
+    if share is not None:
+        print(
+            f"  CPU time in the plugin's checks: {statistics.median(in_plugin):.2f} s a run "
+            f"({min(in_plugin):.2f}-{max(in_plugin):.2f}), {share:.1f} % of flake8's CPU time "
+            "without it"
+        )
+        PLUGIN_SHARES.append(share)
     return series
+
+
+PLUGIN_SHARES: List[float] = []  # of this benchmark run, for its targets
+
+
+def plugin_seconds(folder: Path) -> List[float]:
+    """The CPU seconds spent in the plugin's checks in each flake8 run: the sums its processes
+    wrote (files `<run's main pid>-<pid>`), added up per run."""
+    runs: Dict[str, float] = {}
+    for path in folder.iterdir():
+        run_id = path.name.partition("-")[0]
+        try:
+            runs[run_id] = runs.get(run_id, 0.0) + float(path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            continue
+    return sorted(runs.values())
+
+
+def plugin_share(in_plugin: List[float], series: Dict[str, Series]) -> Optional[float]:
+    """The plugin's own CPU time as a percentage of flake8's CPU time without it (medians)."""
+    without = series.get(FLAKE8_WITHOUT)
+    if not in_plugin or without is None or not all(without.cpu_times):
+        return None
+    return 100 * statistics.median(in_plugin) / statistics.median(without.cpu_times)
 
 
 def plugin_cost(series: Dict[str, Series], cpu: bool = True) -> Tuple[float, float, float]:
@@ -319,6 +376,8 @@ def gather_targets(measured: Measured) -> List[Tuple[str, Optional[float], float
     flake8 = measured.get("flake8", {})
     cost = plugin_cost(flake8)[0] if flake8 else None
     rows.append(("flake8 plugin's added CPU time, medium", cost, 10.0, "%"))
+    share = statistics.median(PLUGIN_SHARES) if PLUGIN_SHARES and flake8 else None
+    rows.append(("  the same, as CPU time in its checks", share, 10.0, "%"))
     one = measured.get("one file", {})
     for name, label, limit in ((ONE_WITHOUT, "without", 120.0), (ONE_WITH, "with", 350.0)):
         median = one[name].median * 1000 if name in one else None

@@ -43,7 +43,7 @@ def test_quick_is_one_round_on_medium(run):
 
 
 def test_targets_not_measured_are_none(run):
-    assert [value for _, value, _, _ in run.gather_targets({})] == [None] * 8
+    assert [value for _, value, _, _ in run.gather_targets({})] == [None] * 9
 
 
 def test_round_ratios_pair_the_runs_of_one_round(run):
@@ -92,3 +92,33 @@ def test_the_interpreter_floor_is_the_python_bglint_runs_on(run, tmp_path):
     script.write_text("#!/usr/bin/env no-such-python-here\n")
     assert run.interpreter([str(script)]) == sys.executable
     assert run.interpreter([sys.executable, "-m", "bglint"]) == sys.executable
+
+
+def test_the_plugins_own_time_is_summed_per_flake8_run(run, tmp_path):
+    for name, seconds in (("100-100", "0.5"), ("100-101", "  1.25"), ("200-200", "0.25")):
+        (tmp_path / name).write_text(seconds)
+    (tmp_path / "300-300").write_text("not a number")
+    assert run.plugin_seconds(tmp_path) == [0.25, 1.75]
+
+
+def test_flake8_with_the_plugin_writes_the_time_spent_in_its_checks(run, tmp_path):
+    # the patched checker is the one flake8 loads from the entry point, in every process
+    project = tmp_path / "project"
+    project.mkdir()
+    body = "from fastapi import BackgroundTasks\n\ndef f(tasks: BackgroundTasks):\n"
+    for i in range(3):
+        (project / f"m{i}.py").write_text(body + f"    tasks.add_task(g{i}())\n")
+    times = tmp_path / "times"
+    times.mkdir()
+    env = {**run.os.environ, run.PLUGIN_TIMES: str(times)}
+    done = subprocess.run(
+        [sys.executable, "-c", run.FLAKE8_WITH_BGLINT, "--select", "BG", "."],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.count(": BG101 ") == 3, done.stderr
+    spent = run.plugin_seconds(times)
+    assert len(spent) == 1 and spent[0] > 0
