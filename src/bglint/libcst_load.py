@@ -113,14 +113,14 @@ def _compiled_once() -> Iterator[None]:
     stored = _read_methods(store) if store else {}
     used: Dict[str, CodeType] = {}
 
-    def exec_compiled_once(text, namespace=None, local_namespace=None) -> None:
+    def exec_compiled_once(text, *namespaces, **named) -> None:  # exec's own signature
         if not isinstance(text, str):
-            return exec(text, namespace, local_namespace)
+            return exec(text, *namespaces, **named)
         code = used.get(text) or stored.get(text)
         if code is None:
             code = compile(text, "<string>", "exec", dont_inherit=True)
         used[text] = code
-        return exec(code, namespace, local_namespace)
+        return exec(code, *namespaces, **named)
 
     dataclasses.exec = exec_compiled_once
     try:
