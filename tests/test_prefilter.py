@@ -25,6 +25,7 @@ HOLDS_SITE = [
     "def f(response):\n    response.background += t\n",
     "def f(response):\n    x = 1; response.background: BackgroundTask = t\n",
     "def f(response):\n    if response.background: response.background = t\n",
+    "def f(response):\r    response.background: BackgroundTask = t\r",
     "def f(upload):\n    upload.file.read()\n",
     "from fastapi import Depends\nasync def f(db=Depends(g)):\n    asyncio.create_task(h(db))\n",
 ]

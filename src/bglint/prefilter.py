@@ -7,8 +7,9 @@ site (`.background_color`, `UploadFile` in a signature); with the patterns, 47 (
 `background` would pass twice as many, and spawn words in every file that imports FastAPI
 three times as many, so spawn words count only in files that also mention `Depends` or
 `UploadFile`. Since then the `add_task` and `.background` tests follow the gates
-(index/gates.py): 18 files (1.06 MB) pass on that corpus, 48 (4.1 MB) on the large one. Each site kind of index/summary.py has its words, so a run of the BG1xx rules
-alone looks only for task words.
+(index/gates.py): 18 files (1.06 MB) pass on that corpus, 48 (4.1 MB) on the large one. Each
+site kind of index/summary.py has its words, so a run of the BG1xx rules alone looks only for
+task words.
 
 Each word is a full scan of the file (about 0.1 s per word on the 217 MB corpus), so the three
 words that share `ackground` are looked for only in files holding it: one scan stands for three
@@ -46,7 +47,7 @@ def _assigns_background(raw: bytes) -> bool:
     `Response` (index/gates.py), so `self.background = background` in a response class and a
     read such as `if response.background:` pass no file. Medium's prefilter: 23 files -> 18."""
     for match in _BACKGROUND.finditer(raw):
-        line_start = raw.rfind(b"\n", 0, match.start()) + 1
+        line_start = max(raw.rfind(b"\n", 0, match.start()), raw.rfind(b"\r", 0, match.start())) + 1
         before = raw[line_start : match.start()]
         receiver = _RECEIVER.search(before)
         if receiver is None or receiver.group(1) == b"self":
