@@ -155,15 +155,14 @@ def test_plugin_is_registered_with_flake8():
 
 def test_the_plugin_prefilters_for_what_a_run_of_every_rule_reads():
     # a kind no rule reads (`background=` in a call) passes no file to the adapter
+    from bglint import flake8_plugin
     from bglint.catalogue import READ_KINDS
+    from bglint.prefilter import ALL_KINDS, may_hold_site
     from bglint.runner import Engine
     from bglint.settings import Settings
 
     assert Engine(Settings()).kinds == READ_KINDS
     assert "background_kw" not in READ_KINDS
-    from bglint import flake8_plugin
-    from bglint.prefilter import ALL_KINDS, may_hold_site
-
     source = b"def f():\n    return make(background=None)\n"
     assert may_hold_site(source, ALL_KINDS)
     assert not may_hold_site(source, READ_KINDS, flake8_plugin._WORDS)
