@@ -77,7 +77,8 @@ if folder:
             if os.getpid() not in out:
                 name = os.path.join(folder, f"{{main_pid}}-{{os.getpid()}}")
                 out[os.getpid()] = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644)
-            os.pwrite(out[os.getpid()], b"%20.6f" % spent[0], 0)
+            os.lseek(out[os.getpid()], 0, os.SEEK_SET)  # os.pwrite is not on Windows
+            os.write(out[os.getpid()], b"%20.6f" % spent[0])
     BglintChecker.run = run
 from flake8.main.cli import main
 sys.exit(main())
