@@ -116,14 +116,95 @@ def test_methods_compiled_once_are_what_dataclasses_compiles() -> None:
     assert run(code) == "True True False"
 
 
-# counts what `dataclasses` compiles while bglint loads LibCST, and names the store
+# each matcher class's fields and their types, resolved, with or without bglint's load first
+MATCHER_FIELDS = (
+    "import dataclasses, typing, hashlib\n"
+    "{first}"
+    "import libcst.matchers as m\n"
+    "classes = [(n, c) for n, c in sorted(vars(m).items()) if dataclasses.is_dataclass(c)]\n"
+    "fields = [(n, [(f.name, f.default) for f in dataclasses.fields(c)],\n"
+    "           typing.get_type_hints(c)) for n, c in classes]\n"
+    "print(len(classes), hashlib.sha256(repr(fields).encode()).hexdigest(),\n"
+    "      type(m.Call.__annotations__['func']).__name__)\n"
+)
+
+
+def test_the_matchers_annotations_are_kept_as_strings_naming_the_same_types() -> None:
+    as_loaded = run(MATCHER_FIELDS.format(first="import bglint.libcst_load\n")).split()
+    as_written = run(MATCHER_FIELDS.format(first="")).split()
+    assert int(as_loaded[0]) > 150 and as_loaded[2] == "str" and as_written[2] != "str"
+    assert as_loaded[:2] == as_written[:2]
+
+
+# where Python caches the bytecode of LibCST's matchers and of its expression nodes, and
+# whether each is there, after the import `{first}`
+CACHED = (
+    "{first}\n"
+    "import importlib.util, os\n"
+    "import libcst._nodes.expression as e, libcst.matchers as m\n"
+    "paths = [importlib.util.cache_from_source(x.__file__) for x in (m, e)]\n"
+    "print(*[os.path.exists(path) for path in paths], *paths)\n"
+    "print(type(m.Call.__annotations__['func']).__name__)\n"
+)
+
+
+def test_pythons_own_cache_of_the_matchers_is_neither_written_nor_read(tmp_path) -> None:
+    # the matchers with postponed annotations are kept in bglint's store only: a program
+    # importing LibCST's matchers later, with the same bytecode cache, gets them as written
+    env = writing_bytecode_to(tmp_path)
+    cached, annotation = run(CACHED.format(first="import bglint.libcst_load"), env).splitlines()
+    matchers, nodes, *paths = cached.split()
+    assert all(Path(path).is_relative_to(tmp_path) for path in paths)
+    assert (matchers, nodes, annotation) == ("False", "True", "str")
+    cached, annotation = run(CACHED.format(first=""), env).splitlines()
+    assert cached.split()[:2] == ["True", "True"] and annotation != "str"
+
+
+def test_a_module_is_compiled_again_when_its_source_changes(tmp_path, monkeypatch) -> None:
+    package = tmp_path / "postponed_probe"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "mod.py").write_text("x: undefined_name = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    store: Dict[str, object] = {}
+    compiled = []
+
+    def code_of(key, compile_it):
+        if key not in store:
+            compiled.append(key)
+            store[key] = compile_it()
+        return store[key]
+
+    for source in ("x: undefined_name = 1\n", "x: undefined_name = 1\ny: other = 2\n"):
+        (package / "mod.py").write_text(source)
+        for _ in range(2):
+            monkeypatch.delitem(sys.modules, "postponed_probe.mod", raising=False)
+            libcst_load._import_with_postponed_annotations("postponed_probe.mod", code_of)
+        module = sys.modules["postponed_probe.mod"]
+        assert sys.modules["postponed_probe"].mod is module
+        assert module.x == 1 and module.__annotations__["x"] == "undefined_name"
+    assert len(compiled) == 2 and module.__annotations__["y"] == "other"
+
+
+def test_a_module_that_is_not_a_source_file_is_imported_as_python_imports_it() -> None:
+    def code_of(key, compile_it):
+        raise AssertionError("no source to compile")
+
+    libcst_load._import_with_postponed_annotations("_json", code_of)
+    assert "_json" in sys.modules
+
+
+# counts what `dataclasses` compiles while bglint loads LibCST (and the matchers' module),
+# and names the store
 COUNT_COMPILES = (
-    "import builtins, dataclasses\n"
+    "import builtins, dataclasses, os\n"
     "compiles = 0\n"
     "real = builtins.compile\n"
+    "matchers = os.path.join('matchers', '__init__.py')\n"
     "def counting(source, filename, mode, *args, **kwargs):\n"
     "    global compiles\n"
     "    compiles += (filename, mode) == ('<string>', 'exec')  # typing's are 'eval'\n"
+    "    compiles += filename.endswith(matchers)\n"
     "    return real(source, filename, mode, *args, **kwargs)\n"
     "builtins.compile = counting\n"
     "from bglint import libcst_load\n"
