@@ -151,3 +151,40 @@ def test_parameters_are_classified(tmp_path: Path) -> None:
         "blob": "plain",
         "plain": "plain",
     }
+
+
+FIXTURE_SOURCES = sorted((Path(__file__).parent / "fixtures").rglob("*.py"))
+
+
+def parsed_fixtures():
+    import libcst as cst
+
+    for path in FIXTURE_SOURCES:
+        try:
+            yield path, cst.parse_module(path.read_text(encoding="utf-8"))
+        except cst.ParserSyntaxError:
+            continue
+
+
+def test_positions_are_libcsts_own() -> None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from bglint.model.view import positions
+
+    for path, tree in parsed_fixtures():
+        expected = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        assert dict(positions(tree)) == dict(expected), path
+
+
+def test_comments_are_those_libcsts_matchers_find() -> None:
+    import libcst.matchers as m
+
+    from bglint.model.walk import comments
+
+    checked = 0
+    for path, tree in parsed_fixtures():
+        for node in [tree, *tree.body]:
+            expected = sorted(c.value for c in m.findall(node, m.Comment()))
+            assert comments(node) == expected, path
+            checked += bool(expected)
+    assert checked > 50

@@ -62,14 +62,13 @@ def too_deep(path: str, holder) -> Diagnostic:
 
 
 def to_diagnostics(view, findings) -> Iterable[Diagnostic]:
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
+    from bglint.model.view import positions
     from bglint.rules.base import TextFix
 
-    positions = MetadataWrapper(view.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    node_positions = positions(view.tree)
 
     def span(node) -> Tuple[Location, Location]:
-        code_range = positions[node]
+        code_range = node_positions[node]
         start = Location(code_range.start.line + view.line_offset, code_range.start.column + 1)
         end = Location(code_range.end.line + view.line_offset, code_range.end.column + 1)
         return start, end
@@ -101,7 +100,7 @@ def _edit_for(view, fix) -> Optional[Edit]:
     tree = view.tree
     for old, new in fix.replacements:
         tree = tree.deep_replace(old, new)
-    before, after = view.tree.code, tree.code
+    before, after = view.source, tree.code
     if before == after:
         return None
     prefix = 0
@@ -126,11 +125,6 @@ def _edit_for(view, fix) -> Optional[Edit]:
 
 def _keeps_comments(view, fix) -> bool:
     """A fix that would drop a comment is not offered (style.md §4); the finding stays."""
-    import libcst.matchers as m
+    from bglint.model.walk import comments
 
-    for old, new in fix.replacements:
-        before = sorted(c.value for c in m.findall(old, m.Comment()))
-        after = sorted(c.value for c in m.findall(new, m.Comment()))
-        if before != after:
-            return False
-    return True
+    return all(comments(old) == comments(new) for old, new in fix.replacements)

@@ -2,16 +2,18 @@
 
 The source is the holder's lines with its decorators, under a one-line `if True:` header when
 it is indented, so nothing is re-indented and columns stay the file's. Rows shift by
-`line_offset`. Positions are resolved by the runner, only for views that produced a finding.
+`line_offset`. Positions are resolved by the runner, only for views that produced a finding
+(`positions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from bglint.index import Index, ModuleSummary, Target
 from bglint.index.names import BACKGROUND_TASK, BACKGROUND_TASKS
@@ -59,6 +61,7 @@ class View:
     module: ModuleSummary
     holder: Holder
     tree: cst.Module = field(repr=False)
+    source: str = field(repr=False)  # the text `tree` was parsed from (its code, as written)
     line_offset: int
     index: Index = field(repr=False)
     task_sites: List[TaskSite] = field(default_factory=list)
@@ -335,7 +338,15 @@ def build_view(
     """Parse one holder with LibCST and collect its scopes and task sites."""
     source, offset = holder_source(lines, holder)
     tree = parse_module(source)
-    view = View(path=path, module=module, holder=holder, tree=tree, line_offset=offset, index=index)
+    view = View(
+        path=path,
+        module=module,
+        holder=holder,
+        tree=tree,
+        source=source,
+        line_offset=offset,
+        index=index,
+    )
     builder = _Builder(view)
     builder.walk(tree)
     for site in builder.candidates:
@@ -347,3 +358,21 @@ def build_view(
             view.task_sites.append(site)
     collect_calls(view, builder.calls, builder.awaited)
     return view
+
+
+class _PositionsOnly(MetadataWrapper):
+    """A wrapper that resolves `PositionProvider` without walking the tree for nothing:
+    `MetadataWrapper.resolve` runs one batched visit for the batchable providers it resolves,
+    even when there are none, as for `PositionProvider`, and LibCST's visit rebuilds every
+    node. On a 8-line function: 2.0 ms, of which 1.1 ms is the position pass itself."""
+
+    def visit_batched(self, visitors: Iterable, before_visit=None, after_leave=None):
+        visitors = list(visitors)
+        if not visitors:
+            return self.module
+        return super().visit_batched(visitors, before_visit, after_leave)
+
+
+def positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """Each node's position in `tree` (rows and columns of the view, from 1 and 0)."""
+    return _PositionsOnly(tree, unsafe_skip_copy=True).resolve(PositionProvider)
