@@ -100,7 +100,7 @@ def _edit_for(view, fix) -> Optional[Edit]:
     tree = view.tree
     for old, new in fix.replacements:
         tree = tree.deep_replace(old, new)
-    before, after = view.source, tree.code
+    before, after = view.tree.code, tree.code
     if before == after:
         return None
     prefix = 0

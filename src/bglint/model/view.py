@@ -61,7 +61,6 @@ class View:
     module: ModuleSummary
     holder: Holder
     tree: cst.Module = field(repr=False)
-    source: str = field(repr=False)  # the text `tree` was parsed from (its code, as written)
     line_offset: int
     index: Index = field(repr=False)
     task_sites: List[TaskSite] = field(default_factory=list)
@@ -338,15 +337,7 @@ def build_view(
     """Parse one holder with LibCST and collect its scopes and task sites."""
     source, offset = holder_source(lines, holder)
     tree = parse_module(source)
-    view = View(
-        path=path,
-        module=module,
-        holder=holder,
-        tree=tree,
-        source=source,
-        line_offset=offset,
-        index=index,
-    )
+    view = View(path=path, module=module, holder=holder, tree=tree, line_offset=offset, index=index)
     builder = _Builder(view)
     builder.walk(tree)
     for site in builder.candidates:
