@@ -211,7 +211,7 @@ COUNT_COMPILES = (
     "builtins.compile = real\n"
     "import libcst\n"
     "print(compiles, libcst.Name.__init__.__annotations__['value'] is str)\n"
-    "print(libcst_load._methods_store())\n"
+    "print(libcst_load.STORE)\n"
 )
 
 

@@ -20,9 +20,9 @@ functions that hold sites. Measured on CPython 3.11 (2 cores; medium corpus of b
   of 12 alternated runs). The same values, so `typing`'s cache finds the same entries.
 - `dataclasses` compiles the text of each method it writes (1,037 distinct texts for LibCST's
   nodes and matchers, 643 more repeats: a frozen class's `__setattr__` reads the same for every
-  class). `_compiled_once` compiles each text once and keeps the code objects beside this
-  module's bytecode, where Python keeps a module's `.pyc` (and not when Python writes none);
-  the next process loads them with `marshal` (1.3 MB, 6 ms). CPU time of the whole import,
+  class). While LibCST loads, each text is compiled once and the code objects are kept in
+  `STORE`, beside this module's bytecode (bglint/compiled.py); the next process loads them
+  with `marshal` (1.3 MB, 6 ms). CPU time of the whole import,
   medians of 5 alternated runs, with the store and without: 0.19 s against 0.35 s on 3.11,
   0.15 against 0.26 on 3.9, 0.21 against 0.34 on 3.13 (which writes one text per class).
 - What `dataclasses` and `typing` still spend on the matchers is mostly their annotations:
@@ -47,9 +47,7 @@ it back in a `finally`. Each does nothing when the attribute it changes is not w
 (another CPython or LibCST, a parse or an import already under way in another thread), so that
 the cost, not the result, is all that can change; the matchers' module, where it is not a plain
 source file, is imported as Python imports it. The store of compiled code is the one file
-written, as Python writes a `.pyc`: replaced atomically, and read only when its header is this
-Python's bytecode magic and it holds nothing but code objects; a missing, damaged or foreign
-store is compiled anew (tests/test_libcst_load.py).
+written, as Python writes a `.pyc` (bglint/compiled.py).
 """
 
 from __future__ import annotations
@@ -59,17 +57,17 @@ import sys
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from types import CodeType
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, Tuple
+
+from bglint import compiled
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
 __all__ = ["load", "parse_module"]
 
-# code_of(key, compiled): the code stored under key, or compiled() (and stored)
-CodeOf = Callable[[str, Callable[[], CodeType]], CodeType]
-# the start of a stored module's key; a method's text never starts with it
-_POSTPONED = "\0annotations\0"
+# LibCST's methods and matchers' module, compiled once for all runs (bglint/compiled.py)
+STORE = compiled.store_beside(__file__)
 
 
 class _InspectWithoutSignatures:
@@ -93,19 +91,19 @@ def load() -> None:
     annotations left unevaluated."""
     if "libcst.matchers" in sys.modules:
         return
-    with _compiled_once() as code_of:
+    with compiled.once(STORE) as code_of:
         import libcst  # noqa: F401 - its node classes have docstrings: nothing to save there
 
         with _remembered_alias_hashes(), _without_signature_docstrings():
             _import_with_postponed_annotations("libcst.matchers", code_of)
 
 
-def _import_with_postponed_annotations(name: str, code_of: CodeOf) -> None:
+def _import_with_postponed_annotations(name: str, code_of: compiled.CodeOf) -> None:
     """Import module `name` as if its source began with `from __future__ import annotations`
     (PEP 563): its annotations are kept as strings instead of being evaluated. Its code is kept
-    in the store of `_compiled_once`, keyed by the source's path, size and modification time,
-    as Python validates a `.pyc`; Python's own cache of the module is neither read nor written,
-    so any other program importing it gets the module as written. The import is Python's own
+    in LibCST's store of compiled code (`STORE`), keyed by the source's path, size and
+    modification time, as Python validates a `.pyc`; Python's own cache of the module is
+    neither read nor written, so any other program importing it gets the module as written. The import is Python's own
     (its locks, `sys.modules`, the parent's attribute), from a spec found first for this one
     import. A module that is not a plain source file is imported as Python imports it."""
     import importlib
@@ -120,17 +118,17 @@ def _import_with_postponed_annotations(name: str, code_of: CodeOf) -> None:
     except OSError:
         importlib.import_module(name)
         return
-    key = f"{_POSTPONED}{spec.origin}\0{status.st_size}\0{status.st_mtime_ns}"
+    key = compiled.module_key("postponed annotations", spec.origin, status)
     source_loader = spec.loader
 
-    def compiled() -> CodeType:
+    def compile_source() -> CodeType:
         import __future__
 
         source = source_loader.get_source(name)
         flags = __future__.annotations.compiler_flag
         return compile(source, spec.origin, "exec", flags=flags, dont_inherit=True)
 
-    spec.loader = _CodeLoader(name, spec.origin, lambda: code_of(key, compiled))
+    spec.loader = _CodeLoader(name, spec.origin, lambda: code_of(key, compile_source))
     found = _Found(spec)
     sys.meta_path.insert(0, found)
     try:
@@ -173,98 +171,6 @@ def _without_signature_docstrings() -> Iterator[None]:
         yield
     finally:
         dataclasses.inspect = inspect
-
-
-@contextmanager
-def _compiled_once() -> Iterator[CodeOf]:
-    """`dataclasses` compiling each generated method's text once, and once for all runs: on
-    CPython 3.9-3.12 it `exec`s the text of each method of each class. A text is compiled as
-    `exec` would compile it in `dataclasses` (no `__future__` flags, file `<string>`), and the
-    code object is run again for the next class that needs it and kept beside this module's
-    bytecode (`_methods_store`), as Python keeps a module's: the next process loads it with
-    `marshal` instead of compiling. It yields `code_of`, which keeps other code in the same
-    store (`_import_with_postponed_annotations`)."""
-    import dataclasses
-
-    if "exec" in vars(dataclasses):  # someone else's `exec` there already: leave it alone
-        yield lambda key, compiled: compiled()
-        return
-    store = _methods_store()
-    stored = _read_methods(store) if store else {}
-    used: Dict[str, CodeType] = {}
-
-    def code_of(key: str, compiled: Callable[[], CodeType]) -> CodeType:
-        code = used.get(key) or stored.get(key)
-        if code is None:
-            code = compiled()
-        used[key] = code
-        return code
-
-    def exec_compiled_once(text, *namespaces, **named) -> None:  # exec's own signature
-        if not isinstance(text, str):
-            return exec(text, *namespaces, **named)
-        code = code_of(text, lambda: compile(text, "<string>", "exec", dont_inherit=True))
-        return exec(code, *namespaces, **named)
-
-    dataclasses.exec = exec_compiled_once
-    try:
-        yield code_of
-    finally:
-        del dataclasses.exec
-    if store and not sys.dont_write_bytecode and used.keys() - stored.keys():
-        _write_methods(store, used)
-
-
-def _methods_store() -> Optional[str]:
-    """Where Python keeps this module's bytecode (`__pycache__`, or `PYTHONPYCACHEPREFIX`),
-    with the suffix `.methods`; None where it keeps none. Whoever can write there can already
-    replace the module's `.pyc`: the store asks for no more trust than Python's own cache."""
-    import importlib.util
-
-    try:
-        return importlib.util.cache_from_source(__file__)[: -len(".pyc")] + ".methods"
-    except (NotImplementedError, ValueError, TypeError):  # no cache_tag, no file
-        return None
-
-
-def _read_methods(path: str) -> Dict[str, CodeType]:
-    """The stored code objects, if they were written by this Python's bytecode version; any
-    file that is missing, unreadable, foreign or damaged counts as empty."""
-    import importlib.util
-    import marshal
-
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        if not data.startswith(importlib.util.MAGIC_NUMBER):
-            return {}
-        stored = marshal.loads(data[len(importlib.util.MAGIC_NUMBER) :])
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(stored, dict):
-        return {}
-    if not all(type(k) is str and type(v) is CodeType for k, v in stored.items()):
-        return {}
-    return stored
-
-
-def _write_methods(path: str, used: Dict[str, CodeType]) -> None:
-    """Replace the store with the code objects this import used; atomically, so a concurrent
-    reader sees the old file or the new one. A folder that cannot be written is left alone."""
-    import importlib.util
-    import marshal
-
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(importlib.util.MAGIC_NUMBER + marshal.dumps(used))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
 
 
 @contextmanager
