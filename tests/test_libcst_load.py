@@ -160,6 +160,19 @@ def test_pythons_own_cache_of_the_matchers_is_neither_written_nor_read(tmp_path)
     assert cached.split()[:2] == ["True", "True"] and annotation != "str"
 
 
+def test_the_matchers_loader_keeps_no_code_and_then_answers_as_python_does() -> None:
+    code = (
+        "import __future__\n"
+        "import bglint.libcst_load, libcst.matchers as m\n"
+        "loader = m.__loader__\n"
+        "kept = loader._code\n"  # nothing held for the process's lifetime
+        "code = loader.get_code('libcst.matchers')\n"  # e.g. runpy's: the module as written
+        "postponed = bool(code.co_flags & __future__.annotations.compiler_flag)\n"
+        "print(type(loader).__name__, kept, postponed)\n"
+    )
+    assert run(code) == "_CodeLoader None False"
+
+
 def test_a_module_is_compiled_again_when_its_source_changes(tmp_path, monkeypatch) -> None:
     package = tmp_path / "postponed_probe"
     package.mkdir()

@@ -57,7 +57,7 @@ import sys
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from types import CodeType
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, Optional, Tuple
 
 from bglint import compiled
 
@@ -103,9 +103,10 @@ def _import_with_postponed_annotations(name: str, code_of: compiled.CodeOf) -> N
     (PEP 563): its annotations are kept as strings instead of being evaluated. Its code is kept
     in LibCST's store of compiled code (`STORE`), keyed by the source's path, size and
     modification time, as Python validates a `.pyc`; Python's own cache of the module is
-    neither read nor written, so any other program importing it gets the module as written. The import is Python's own
-    (its locks, `sys.modules`, the parent's attribute), from a spec found first for this one
-    import. A module that is not a plain source file is imported as Python imports it."""
+    neither read nor written, so any other program importing it gets the module as written.
+    The import is Python's own (its locks, `sys.modules`, the parent's attribute), from a spec
+    found first for this one import. A module that is not a plain source file is imported as
+    Python imports it."""
     import importlib
     import importlib.util
 
@@ -128,7 +129,7 @@ def _import_with_postponed_annotations(name: str, code_of: compiled.CodeOf) -> N
         flags = __future__.annotations.compiler_flag
         return compile(source, spec.origin, "exec", flags=flags, dont_inherit=True)
 
-    spec.loader = _CodeLoader(name, spec.origin, lambda: code_of(key, compile_source))
+    spec.loader = _CodeLoader(name, spec.origin, code_of(key, compile_source))
     found = _Found(spec)
     sys.meta_path.insert(0, found)
     try:
@@ -138,14 +139,16 @@ def _import_with_postponed_annotations(name: str, code_of: compiled.CodeOf) -> N
 
 
 class _CodeLoader(SourceFileLoader):
-    """A source file's loader whose module code is `code()`."""
+    """A source file's loader whose module code is `code` the first time, then Python's own
+    (`importlib.reload` gets the module as written); it keeps no code once it was used."""
 
-    def __init__(self, fullname: str, path: str, code: Callable[[], CodeType]) -> None:
+    def __init__(self, fullname: str, path: str, code: CodeType) -> None:
         super().__init__(fullname, path)
-        self._code = code
+        self._code: Optional[CodeType] = code
 
-    def get_code(self, fullname: str) -> CodeType:
-        return self._code()
+    def get_code(self, fullname: str) -> Optional[CodeType]:
+        code, self._code = self._code, None
+        return code if code is not None else super().get_code(fullname)
 
 
 class _Found:
