@@ -216,7 +216,7 @@ def entry() -> None:
     """The `bglint` command (its console script, `python -m bglint`): `main`, then the process
     ends without tearing the interpreter down, as mypy's does. Finalising a process that
     imported LibCST frees its node and matcher classes one by one: 45 ms of the 0.33 s that
-    checking one 529-line file takes (bench/run.py). Every file bglint writes is closed by
+    checking one 529-line file took then (bench/run.py). Every file bglint writes is closed by
     then (fixes, the cache); standard output and error are flushed here. The methods of
     bglint's own dataclasses are compiled once for all runs (bglint/compiled.py): 30 ms of a
     run that checks one file with sites."""

@@ -355,7 +355,7 @@ class _PositionsOnly(MetadataWrapper):
     """A wrapper that resolves `PositionProvider` without walking the tree for nothing:
     `MetadataWrapper.resolve` runs one batched visit for the batchable providers it resolves,
     even when there are none, as for `PositionProvider`, and LibCST's visit rebuilds every
-    node. On a 8-line function: 2.0 ms, of which 1.1 ms is the position pass itself."""
+    node. On an 8-line function: 2.0 ms, of which 1.1 ms is the position pass itself."""
 
     def visit_batched(self, visitors: Iterable, before_visit=None, after_leave=None):
         visitors = list(visitors)
