@@ -454,6 +454,25 @@ def test_the_command_ends_without_teardown_yet_with_all_its_output_and_status(pr
     assert missing.returncode == 2 and b"no_such_file.py" in missing.stderr
 
 
+def test_the_command_runs_without_the_cyclic_collector(project):
+    # nothing of the short-lived command is left for it to collect; switched on after the
+    # analysis, it went through everything the analysis allocated just before the exit
+    root = project(**{"app.py": SIGNUP})
+    code = (
+        "import gc, os, sys\n"
+        "real_exit = os._exit\n"
+        "def ending(status):\n"
+        "    print(gc.isenabled(), status, file=sys.stderr, flush=True)\n"
+        "    real_exit(status)\n"
+        "os._exit = ending\n"
+        "from bglint import cli\n"
+        "sys.argv = ['bglint', '--no-cache', '-q', 'app.py']\n"
+        "cli.entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.stderr.split()[-2:] == ["False", "1"]
+
+
 def test_exit_status_is_what_sys_exit_gives(capsys):
     from bglint.cli import _exit_status
 
