@@ -8,7 +8,8 @@ cache keys a file by them) and are put back in the order of the files, so the ou
 same as a single-process run.
 
 Workers pay for themselves only when there is enough to analyse: a fork and `import libcst` in
-each cost about 0.3 s, while one process analyses about 1 MB of passing files per second. So
+each cost about 0.3 s when the thresholds were set (0.15 s since bglint/libcst_load.py's
+changes), while one process analyses about 1 MB of passing files per second. So
 workers start only past `MIN_PARALLEL_BYTES` of passing source and at least two files, or
 early, for many files (see `Workers`).
 """
@@ -118,7 +119,7 @@ class WorkerDied(RuntimeError):
 class Workers:
     """The run's worker processes, if it has any. They start early, before the prefilter has
     read a file, when the files left to check are many (`EARLY_START_BYTES`): each worker then
-    imports LibCST and the rules (0.45 s) while the main process reads and filters, and each
+    imports LibCST and the rules (0.1-0.15 s) while the main process reads and filters, and each
     file the prefilter passes is sent as soon as it is found (`add`), so the workers analyse
     while the main process is still reading (on the large corpus the read pass is a second).
     Otherwise they start only when the files the prefilter passed pay for them
