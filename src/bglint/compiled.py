@@ -6,7 +6,7 @@ process pays that compiler again each time. While `once(store)` is active, `data
 compiles each text once, and the code objects are kept in `store`, beside a module's `.pyc`;
 the next process loads them with `marshal` instead of compiling. bglint keeps two stores:
 LibCST's (`libcst_load`: 1,037 texts for its nodes and matchers, 0.16 s of compiling), read
-only by a run that builds a view, and the rest's (`cli.entry`: 220 texts for bglint's own
+only by a run that builds a view, and the command's (`cli.entry`: 220 texts for bglint's own
 classes and those of LibCST's modules imported later, 0.2 MB), read by every `bglint` run.
 The latter, medians of 20 alternated runs of `bglint --no-cache` on the benchmark's 500-line
 files (CPU time): with sites 0.24 s against 0.27 s, without 90 ms against 94 ms.
@@ -54,9 +54,10 @@ def once(store: Optional[str]) -> Iterator[CodeOf]:
     `__future__` flags, file `<string>`), with the code kept in `store`. It yields `code_of`,
     which keeps other code in the same store (a module's, under `module_key`). When something
     was compiled, the store is written with what was used and what it held, but for modules'
-    code not used (a source that changed leaves its old code behind). Nested, the inner store takes the texts compiled
-    meanwhile and the outer one is back when it ends; a stand-in for `exec` that is not one of
-    these is left alone (the texts are then compiled as `dataclasses` would)."""
+    code not used (a source that changed leaves its old code behind). Nested, the inner store
+    takes the texts compiled meanwhile and the outer one is back when it ends; a stand-in for
+    `exec` that is not one of these is left alone (the texts are then compiled as
+    `dataclasses` would)."""
     import dataclasses
 
     outer = vars(dataclasses).get("exec")
